@@ -27,7 +27,7 @@ export interface Attestation {
   text: string;
   url: string | null;
   date: string | null;
-  by: string | null;
+  who: string | null;
 }
 
 /** A plan after validation and defaults: every field present. */
