@@ -1,0 +1,75 @@
+/**
+ * Every summary a check writes, as a stable message id with an English
+ * template. Reporters translate by id (`CheckResult.message`) and fall back to
+ * `CheckResult.summary`. Placeholders are `{name}`; params are plain strings or
+ * numbers (numbers unformatted, so a translation can format them for its locale).
+ * Outcome words (`open`, `closed`, `filtered`, `unreachable`, `error`) arrive as
+ * the `{outcome}` param in English and are the TCP vocabulary of DESIGN.md.
+ */
+import type { CheckResult } from '../model.js';
+
+/** Message id → English template. Ids never change meaning; add new ones instead. */
+export const MESSAGES = {
+  // Not tested: never counted as a pass.
+  'skip.probe-not-in-version': 'not tested: the {probe} probe is not part of this version',
+  'skip.no-vantage-scan': 'not tested: no {vantage} scan',
+  'skip.plan-missing': 'not tested: plan has no {field}',
+  'skip.no-observation': 'not tested: no {probe} observation for {target} (the scan did not reach it)',
+  'skip.no-relay-in-dynamic': 'not tested: no authorized relay lies inside scope.dynamic',
+  // The probe could not run: says nothing about the network.
+  'error.dns': '{name} did not resolve ({code}): the probe could not run',
+  'error.probe': 'the probe could not run ({code})',
+  // P3 outbound submission canary.
+  'p3.reached': "port {port} opens and the greeting is the canary's own",
+  'p3.reached-unjudged': 'port {port} opens; greeting not judged: no expect for an address',
+  'p3.intercepted': "port {port} opens but the greeting is not the canary's: the connection is intercepted",
+  'p3.no-greeting': 'port {port} opens but no greeting came: the canary was not reached',
+  'p3.blocked': 'port {port} is {outcome}: outbound submission is blocked',
+  // P5 outbound SMTP canary and relays seen from inside.
+  'p5.blocked': 'port {port} is {outcome}: outbound SMTP is blocked',
+  'p5.leak': 'port {port} opens and the canary greets: outbound SMTP is not blocked',
+  'p5.leak-unjudged': 'port {port} opens: outbound SMTP is not blocked (interception cannot be judged: no expect for an address)',
+  'p5.redirected': 'port {port} opens but another server greets: outbound SMTP is redirected, not blocked',
+  'p5.open-no-greeting': 'port {port} opens but no greeting came: the canary was not confirmed',
+  'p5.relay-answers': 'the authorized relay answers on port {port} with 220',
+  'p5.relay-no-220': 'port {port} opens but the authorized relay does not greet with 220',
+  'p5.relay-unreachable': 'port {port} is {outcome}: the authorized relay is not reachable from inside',
+  // P6 inbound over the sampled dynamic ranges, and the relays among them.
+  'p6.none-open': 'no host of {sampled} sampled accepts port {port}; at most {upperBoundPercent}% of the range does (95% upper bound)',
+  'p6.none-open-census': 'none of the {sampled} addresses in scope accepts port {port} (every address probed)',
+  'p6.open': '{open} of {sampled} sampled hosts accept port {port}',
+  'p6.all-error': 'the probe could not run for any of the {sampled} sampled hosts',
+  'p6.relay-open': 'the authorized relay accepts port {port} as expected',
+  'p6.relay-not-open': 'port {port} is {outcome}: the authorized relay is not reachable from outside',
+  // P4 attestation from the plan.
+  'p4.attested': 'client configuration is attested by {who}',
+} as const;
+
+export type MessageId = keyof typeof MESSAGES;
+export type MessageParams = Record<string, string | number>;
+
+/**
+ * Renders a message template with its params; an unknown placeholder stays visible.
+ *
+ * @example
+ * formatMessage('p3.blocked', { port: 587, outcome: 'filtered' })
+ * // 'port 587 is filtered: outbound submission is blocked'
+ */
+export function formatMessage(id: MessageId, params: MessageParams = {}): string {
+  return MESSAGES[id].replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
+}
+
+/**
+ * The `summary` and `message` fields of a check result for one message.
+ *
+ * @example
+ * const { summary, message } = summarize('skip.no-vantage-scan', { vantage: 'inside' });
+ */
+export function summarize(
+  id: MessageId,
+  params: MessageParams = {},
+): Pick<CheckResult, 'summary' | 'message'> {
+  return { summary: formatMessage(id, params), message: { id, params } };
+}

@@ -1,0 +1,70 @@
+/**
+ * P3 — ensure outbound connectivity on port 587 (MAAWG practice 3; RFC 6409 §3.1
+ * makes 587 the submission port customers must be able to reach).
+ * Judged from inside, per external submission canary and per address.
+ */
+import type { Canary, CheckResult } from '../model.js';
+import { canaryFindings, distinctCanaries, isCanaryGreeting, type CanaryFinding } from './canary.js';
+import { result, skipped, tcpEvidence, type CheckInput, type PracticeCheck } from './check-input.js';
+import { hostPort, targetFields } from './target-label.js';
+
+const ID = 'P3.outbound-587';
+
+/**
+ * P3.outbound-587: the canary's port opens from inside and greets as the canary.
+ * Blocked (closed, filtered, unreachable) or intercepted (another greeting) fails.
+ *
+ * @example
+ * checkP3({ plan, observations, inbound, vantages: ['inside'] })
+ */
+export const checkP3: PracticeCheck = (input: CheckInput): CheckResult[] => {
+  const canaries = distinctCanaries(input.plan.external.submission);
+  if (canaries.length === 0) {
+    return [skipped(ID, { target: 'external.submission' }, 'skip.plan-missing', { field: 'external.submission' })];
+  }
+  if (!input.vantages.includes('inside')) {
+    return canaries.map((canary) =>
+      skipped(ID, { target: hostPort(canary.host, canary.port), port: canary.port }, 'skip.no-vantage-scan', { vantage: 'inside' }),
+    );
+  }
+  return canaries.flatMap((canary) =>
+    canaryFindings(input, 'outbound-submission', canary).map((finding) => judge(finding, canary)),
+  );
+};
+
+function judge(finding: CanaryFinding, canary: Canary): CheckResult {
+  if (finding.kind === 'missing') {
+    return skipped(ID, finding.where, 'skip.no-observation', { probe: 'outbound-submission', target: finding.where.target });
+  }
+  if (finding.kind === 'dns-error') {
+    const code = finding.dns.errorCode ?? 'no address';
+    return result(ID, 'error', finding.where, 'error.dns', { name: canary.host, code }, { name: canary.host, errorCode: code });
+  }
+  const observation = finding.observation;
+  const where = targetFields(observation.target);
+  const port = observation.target.port;
+  const evidence = { ...tcpEvidence(observation), expected: canary.expect };
+  switch (observation.outcome) {
+    case 'error': {
+      const code = observation.errorCode ?? 'unknown';
+      return result(ID, 'error', where, 'error.probe', { code }, evidence);
+    }
+    case 'closed':
+    case 'filtered':
+    case 'unreachable':
+      return result(ID, 'fail', where, 'p3.blocked', { port, outcome: observation.outcome }, evidence);
+    case 'open':
+      break;
+  }
+  if (canary.expect === null) {
+    const note = 'greeting not judged: no expect for an address';
+    return result(ID, 'pass', where, 'p3.reached-unjudged', { port }, { ...evidence, note });
+  }
+  if (observation.banner === null || observation.banner === undefined) {
+    return result(ID, 'fail', where, 'p3.no-greeting', { port }, evidence);
+  }
+  if (isCanaryGreeting(observation.banner, canary.expect)) {
+    return result(ID, 'pass', where, 'p3.reached', { port }, evidence);
+  }
+  return result(ID, 'fail', where, 'p3.intercepted', { port }, evidence);
+}
