@@ -39,7 +39,8 @@ export interface Plan {
   submission: { servers: string[]; domain: string | null };
   external: { mx: Canary[]; submission: Canary[] };
   sample: { size: number; seed: number };
-  ports: { smtp: number; submission: number; submissions: number };
+  /** `https` is where P4 fetches autoconfig (443; a lab may remap it). */
+  ports: { smtp: number; submission: number; submissions: number; https: number };
   probe: {
     concurrency: number;
     /** New connections per second; 0 = unlimited. */

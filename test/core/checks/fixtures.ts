@@ -38,7 +38,7 @@ export function planWith(overrides: Partial<Plan> = {}): Plan {
     submission: { servers: [], domain: null },
     external: { mx: [], submission: [] },
     sample: { size: 256, seed: 1 },
-    ports: { smtp: 25, submission: 587, submissions: 465 },
+    ports: { smtp: 25, submission: 587, submissions: 465, https: 443 },
     probe: { concurrency: 256, rate: 0, connectTimeoutMs: 3000, dialogTimeoutMs: 15000, ehloName: 'audit.example.net' },
     dns: { servers: [] },
     tls: { caFile: null },
