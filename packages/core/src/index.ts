@@ -11,3 +11,4 @@ export * from './net/index.js';
 export * from './probes/index.js';
 export * from './scan/index.js';
 export * from './checks/index.js';
+export * from './merge/index.js';

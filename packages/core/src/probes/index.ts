@@ -1,1 +1,9 @@
 export * from './probe.js';
+export * from './registry.js';
+export { inboundSmtpProbe } from './inbound-smtp.js';
+export { relaySmtpProbe, singleRelayAddresses } from './relay-smtp.js';
+export { outboundSmtpProbe, canaryTasks } from './outbound-smtp.js';
+export { outboundSubmissionProbe } from './outbound-submission.js';
+export * from './submission-observation.js';
+export { submissionProbe, submissionServerTasks } from './submission.js';
+export { implicitTlsProbe } from './implicit-tls.js';

@@ -28,6 +28,8 @@ export interface ProbeContext {
   dial: Dialer;
   now: () => Date;
   signal: AbortSignal;
+  /** Environment the plan's credential variables are read from; `process.env` when omitted. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
