@@ -1,0 +1,90 @@
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import { TOOL } from '@port25-audit/core';
+import { EXIT, processIo, reportError, type Io } from './exit.js';
+import { initCommand } from './commands/init.js';
+import { scanCommand } from './commands/scan.js';
+import { reportCommand } from './commands/report.js';
+import { auditCommand } from './commands/audit.js';
+import { demoCommand } from './commands/demo.js';
+
+/** What a command handler leaves behind: the exit code it decided. */
+export interface Outcome {
+  code: number;
+}
+
+/** What every command gets: where to print, where to leave its exit code, and the Ctrl-C signal. */
+export interface CommandContext {
+  io: Io;
+  outcome: Outcome;
+  /** Aborted on SIGINT/SIGTERM. */
+  interrupt: AbortSignal;
+}
+
+/**
+ * Runs the CLI on `argv` (without node and script) and resolves to the exit code.
+ * Never calls process.exit, so it can be tested in-process.
+ */
+export async function main(argv: string[], io: Io = processIo(), interrupt: AbortSignal = new AbortController().signal): Promise<number> {
+  const outcome: Outcome = { code: EXIT.ok };
+  if (interrupt.aborted) return EXIT.interrupted;
+  const context: CommandContext = { io, outcome, interrupt };
+  argv = joinDashValues(argv);
+
+  const cli: Argv = yargs(argv)
+    .scriptName('port25-audit')
+    .usage('$0 <command> [options]\n\nAudit a network against the six MAAWG practices for managing port 25.')
+    .env('PORT25_AUDIT')
+    .command(initCommand(context))
+    .command(scanCommand(context))
+    .command(reportCommand(context))
+    .command(auditCommand(context))
+    .command(demoCommand(context))
+    .demandCommand(1, 'Name a command: init, scan, report, audit or demo.')
+    .recommendCommands()
+    .strict()
+    .version(TOOL.version)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(100, (io.stdout as { columns?: number }).columns ?? 100))
+    .epilogue(
+      'Exit codes: 0 compliant (scan: completed), 1 a practice failed, 2 bad usage or plan, 3 runtime error, 130 interrupted.\n' +
+        'Every option can also be set as an environment variable PORT25_AUDIT_<OPTION> (e.g. PORT25_AUDIT_PLAN).',
+    )
+    .fail((message, error) => {
+      // Throwing stops yargs from running the handler after a usage error.
+      throw error ?? new UsageError(message);
+    })
+    .exitProcess(false);
+
+  try {
+    let helpOrVersion = '';
+    await cli.parseAsync(argv, {}, (_err, _argv, output) => {
+      helpOrVersion = output;
+    });
+    if (helpOrVersion) io.stdout.write(`${helpOrVersion}\n`);
+    return outcome.code;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`port25-audit: ${error.message}\nRun 'port25-audit --help' for usage.\n`);
+      return EXIT.usage;
+    }
+    return reportError(error, io);
+  }
+}
+
+class UsageError extends Error {}
+
+/**
+ * yargs-parser reads a lone `-` as a positional, so `--out -` (stdout, by convention)
+ * would lose its value; `--out=-` keeps it. Nothing of ours takes `-` as a positional.
+ */
+function joinDashValues(argv: string[]): string[] {
+  const joined: string[] = [];
+  for (const arg of argv) {
+    const previous = joined.at(-1);
+    if (arg === '-' && previous !== undefined && /^--?[a-z][\w-]*$/i.test(previous)) joined[joined.length - 1] = `${previous}=-`;
+    else joined.push(arg);
+  }
+  return joined;
+}
