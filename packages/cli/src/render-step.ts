@@ -22,7 +22,8 @@ export interface RenderOptions {
 /** Renders the report in one format to stdout or a file and returns the exit code it implies. */
 export async function renderStep(report: Report, options: RenderOptions, io: Io): Promise<number> {
   const toFile = options.out !== undefined && options.out !== '-';
-  const text = renderAs(report, options, { color: !toFile && shouldColor(io.stdout, io.env) });
+  const columns = toFile ? undefined : (io.stdout as { columns?: number }).columns;
+  const text = renderAs(report, options, { color: !toFile && shouldColor(io.stdout, io.env), width: columns });
   if (toFile) {
     try {
       await writeFile(options.out!, text);
@@ -35,7 +36,13 @@ export async function renderStep(report: Report, options: RenderOptions, io: Io)
   return exitCodeFor(report, { failOn: options.failOn, requireTested: options.requireTested });
 }
 
-export function renderAs(report: Report, options: Omit<RenderOptions, 'out'>, terminal: { color: boolean }): string {
+/** How the table fits the terminal: colour or not, and its width (100 columns when unknown). */
+export interface Terminal {
+  color: boolean;
+  width?: number | undefined;
+}
+
+export function renderAs(report: Report, options: Omit<RenderOptions, 'out'>, terminal: Terminal): string {
   switch (options.format) {
     case 'json':
       return renderJson(report);
@@ -44,6 +51,11 @@ export function renderAs(report: Report, options: Omit<RenderOptions, 'out'>, te
     case 'html':
       return renderHtml(report, { lang: options.lang });
     case 'table':
-      return renderTable(report, { lang: options.lang, verbose: options.verbose, color: terminal.color });
+      return renderTable(report, {
+        lang: options.lang,
+        verbose: options.verbose,
+        color: terminal.color,
+        ...(terminal.width ? { width: Math.max(60, Math.min(terminal.width, 160)) } : {}),
+      });
   }
 }

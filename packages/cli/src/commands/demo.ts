@@ -55,7 +55,7 @@ export const demoCommand = ({ io, outcome, interrupt }: CommandContext): Command
         await writeFile(file, renderAs(report, { ...common, format }, { color: false }));
         written.push(file);
       }
-      io.stdout.write(renderAs(report, { ...common, format: 'table' }, { color: shouldColor(io.stdout, io.env) }));
+      io.stdout.write(renderAs(report, { ...common, format: 'table' }, { color: shouldColor(io.stdout, io.env), width: (io.stdout as { columns?: number }).columns }));
       io.stderr.write(`\nReports written:\n${written.map((f) => `  ${f}\n`).join('')}Open ${join(dir, 'report.html')} in a browser.\n`);
       outcome.code = EXIT.ok;
     } finally {
