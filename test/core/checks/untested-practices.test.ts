@@ -30,13 +30,6 @@ describe('P1, P2, P4 before their probes land', () => {
     expect(results[0]!.evidence['reason']).to.equal('not tested: the submission probe is not part of this version');
   });
 
-  it('P4: SRV and autoconfig skip; without an attestation P4.attested skips too', () => {
-    const results = checkP4(full);
-    expect(one(results, 'P4.srv-records')).to.include({ status: 'skip', target: 'example.net', summary: 'not tested: the srv-records probe is not part of this version' });
-    expect(one(results, 'P4.autoconfig')).to.include({ status: 'skip', summary: 'not tested: the autoconfig probe is not part of this version' });
-    expect(one(results, 'P4.attested')).to.include({ status: 'skip', summary: 'not tested: plan has no attestations.P4' });
-  });
-
   it("P4.attested passes on the auditor's attestation, with it as evidence", () => {
     const attestation = { text: 'Customer guides name 587 with auth', url: 'https://isp.example/help', date: '2025-02-01', who: 'A. Auditor' };
     const results = checkP4(input(planWith({ attestations: { P4: attestation } }), [], []));

@@ -31,8 +31,15 @@ function zone(records: Record<string, string[]>): { lookup: NameLookup; asked: s
 
 describe('net/resolve: resolveNames', function () {
   it('picks the names each vantage needs, without literals or duplicates', function () {
-    expect(namesToResolve(plan, 'outside')).to.deep.equal(['smtp.isp.test.example']);
-    expect(namesToResolve(plan, 'inside')).to.deep.equal(['smtp.isp.test.example', 'mx.canary.test.example', 'smtp.canary.test.example']);
+    // submission.domain adds the autoconfig hosts of P4 (autoconfig.DOMAIN, DOMAIN) from either vantage.
+    const p4 = ['autoconfig.isp.test.example', 'isp.test.example'];
+    expect(namesToResolve(plan, 'outside')).to.deep.equal(['smtp.isp.test.example', ...p4]);
+    expect(namesToResolve(plan, 'inside')).to.deep.equal([
+      'smtp.isp.test.example',
+      'mx.canary.test.example',
+      'smtp.canary.test.example',
+      ...p4,
+    ]);
   });
 
   it('resolves each name once and records one dns observation per name', async function () {
@@ -42,11 +49,19 @@ describe('net/resolve: resolveNames', function () {
     });
     const fixed = new Date('2025-01-02T03:04:05.000Z');
     const { names, observations } = await resolveNames(plan, { vantage: 'inside', lookup, now: () => fixed });
-    expect(asked.sort()).to.deep.equal(['mx.canary.test.example', 'smtp.canary.test.example', 'smtp.isp.test.example']);
+    expect(asked.sort()).to.deep.equal([
+      'autoconfig.isp.test.example',
+      'isp.test.example',
+      'mx.canary.test.example',
+      'smtp.canary.test.example',
+      'smtp.isp.test.example',
+    ]);
     expect(observations.map((o) => [o.name, o.outcome])).to.deep.equal([
       ['smtp.isp.test.example', 'resolved'],
       ['mx.canary.test.example', 'resolved'],
       ['smtp.canary.test.example', 'error'],
+      ['autoconfig.isp.test.example', 'error'],
+      ['isp.test.example', 'error'],
     ]);
     const mx = observations[1]!;
     expect(mx).to.deep.include({
@@ -70,8 +85,8 @@ describe('net/resolve: resolveNames', function () {
 
   it('records a lookup that answers nothing as an error (ENODATA)', async function () {
     const { observations } = await resolveNames(plan, { vantage: 'outside', lookup: async () => [] });
-    expect(observations).to.have.length(1);
-    expect(observations[0]).to.include({ outcome: 'error', errorCode: 'ENODATA' });
+    expect(observations.map((o) => o.name)).to.deep.equal(['smtp.isp.test.example', 'autoconfig.isp.test.example', 'isp.test.example']);
+    for (const observation of observations) expect(observation).to.include({ outcome: 'error', errorCode: 'ENODATA' });
   });
 
   it('looks up nothing for a plan of literal addresses', async function () {

@@ -16,6 +16,8 @@ export const MESSAGES = {
   'skip.plan-missing': 'not tested: plan has no {field}',
   'skip.no-observation': 'not tested: no {probe} observation for {target} (the scan did not reach it)',
   'skip.no-relay-in-dynamic': 'not tested: no authorized relay lies inside scope.dynamic',
+  'skip.no-route': 'not tested: this vantage has no {family} route',
+  'skip.no-scan': 'not tested: no scan file was given',
   // The probe could not run: says nothing about the network.
   'error.dns': '{name} did not resolve ({code}): the probe could not run',
   'error.probe': 'the probe could not run ({code})',
@@ -43,6 +45,31 @@ export const MESSAGES = {
   'p6.relay-not-open': 'port {port} is {outcome}: the authorized relay is not reachable from outside',
   // P4 attestation from the plan.
   'p4.attested': 'client configuration is attested by {who}',
+  // P4 SRV records (RFC 6186, RFC 8314 §5.1): compared with the plan, never followed.
+  'p4.srv-ok': '{name} points to {host}:{port}, a submission server on a submission port',
+  'p4.srv-smtp-port': '{name} points to {host}:{port}: port {port} is the SMTP relay port, not submission',
+  'p4.srv-other-port': '{name} points to {host}:{port}, which is not a submission port',
+  'p4.srv-unknown-target': "{name} points to {host}, which is not one of the plan's submission servers",
+  'p4.srv-not-published': 'no {name} SRV record is published ({code})',
+  'p4.srv-unavailable': '{name} says the service is not available (target ".")',
+  'p4.srv-dns-error': 'the SRV lookup of {name} failed ({code}) at resolver {resolver}: the probe could not run',
+  // P4 Mozilla autoconfig.
+  'p4.autoconfig-ok': '{url}: outgoing server {host}:{port} ({socketType}) with authentication',
+  'p4.autoconfig-smtp-port': '{url}: outgoing server {host} is on port {port}, the SMTP relay port, not submission',
+  'p4.autoconfig-no-auth': '{url}: outgoing server {host}:{port} is configured without authentication',
+  'p4.autoconfig-cleartext-password': '{url}: outgoing server {host}:{port} sends the password in clear (password-cleartext over a plain socket)',
+  'p4.autoconfig-other-port': '{url}: outgoing server {host} is on port {port}, which is not a submission port',
+  'p4.autoconfig-no-tls': '{url}: outgoing server {host}:{port} does not use TLS (socketType plain)',
+  'p4.autoconfig-socket-mismatch': '{url}: outgoing server {host}:{port} has socketType {socketType}, but port {port} expects {expected}',
+  'p4.autoconfig-unknown-host': "{url}: outgoing server {host} is not one of the plan's submission servers",
+  'p4.autoconfig-no-port': '{url}: outgoing server {host} names no valid port ({port})',
+  'p4.autoconfig-no-outgoing': '{url} names no SMTP outgoing server',
+  'p4.autoconfig-malformed': '{url} is not a valid autoconfig document: {reason}',
+  'p4.autoconfig-fetch-failed': '{url} could not be fetched: {reason}',
+  'p4.autoconfig-redirect-refused': '{url}: {reason}',
+  'p4.autoconfig-http-status': '{url} answered HTTP {status}: no autoconfig document',
+  'p4.autoconfig-not-published': 'no autoconfig at {url} ({reason})',
+  'p4.autoconfig-no-host': '{name} does not resolve ({code}): no autoconfig is published there',
 } as const;
 
 export type MessageId = keyof typeof MESSAGES;

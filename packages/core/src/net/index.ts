@@ -8,3 +8,5 @@ export * from './smtp-reply.js';
 export * from './smtp-session.js';
 export * from './tls.js';
 export * from './certificate.js';
+export * from './srv.js';
+export * from './autoconfig-http.js';

@@ -7,3 +7,15 @@ export { outboundSubmissionProbe } from './outbound-submission.js';
 export * from './submission-observation.js';
 export { submissionProbe, submissionServerTasks } from './submission.js';
 export { implicitTlsProbe } from './implicit-tls.js';
+export * from './client-config-observation.js';
+export { srvRecordsProbe, createSrvRecordsProbe, type SrvRecordsProbeOptions } from './srv-records.js';
+export {
+  autoconfigProbe,
+  autoconfigTasks,
+  autoconfigLocations,
+  parseClientConfig,
+  isUnderDomain,
+  AUTOCONFIG_PROBE_ADDRESS,
+  AUTOCONFIG_LIMITS,
+  type AutoconfigTask,
+} from './autoconfig.js';

@@ -6,6 +6,8 @@ import type { Probe } from './probe.js';
 import { relaySmtpProbe } from './relay-smtp.js';
 import { submissionProbe } from './submission.js';
 import { implicitTlsProbe } from './implicit-tls.js';
+import { srvRecordsProbe } from './srv-records.js';
+import { autoconfigProbe } from './autoconfig.js';
 
 /**
  * Every probe a scan runs, in the order their tasks are scheduled: the few
@@ -18,6 +20,8 @@ export const PROBES: readonly Probe[] = [
   relaySmtpProbe,
   submissionProbe,
   implicitTlsProbe,
+  srvRecordsProbe,
+  autoconfigProbe,
   inboundSmtpProbe,
 ];
 
