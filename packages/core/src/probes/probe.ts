@@ -1,5 +1,6 @@
 import type { Family, Observation, Plan, ProbeId, Target, VantageKind } from '../model.js';
 import type { Dialer } from '../net/index.js';
+import type { RouteLookup } from '../net/route.js';
 
 /** Addresses each name of the plan resolved to (or why not), gathered before tasks are planned. */
 export type NameTable = ReadonlyMap<string, { addresses: { address: string; family: Family }[] } | { errorCode: string }>;
@@ -28,6 +29,8 @@ export interface ProbeContext {
   dial: Dialer;
   now: () => Date;
   signal: AbortSignal;
+  /** Whether the vantage has a route to an address (asked without sending); the kernel's when omitted. */
+  route?: RouteLookup;
   /** Environment the plan's credential variables are read from; `process.env` when omitted. */
   env?: Readonly<Record<string, string | undefined>>;
 }
