@@ -107,6 +107,12 @@ export interface TcpObservation extends ObservationBase {
   banner?: Banner | null;
   /** Canary's expected greeting text, for outbound probes. */
   expect?: string | null;
+  /**
+   * `none` when the dial came back unreachable and the vantage's kernel has no
+   * route to the address at all: nothing left the host, so the outcome is
+   * `error` (the probe could not run) and the address's family is untested.
+   */
+  route?: 'none';
 }
 
 /** Resolution of a name of the plan, recorded so that a failed lookup is an `error` result. */

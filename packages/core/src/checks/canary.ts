@@ -5,7 +5,7 @@
  */
 import type { Banner, Canary, DnsObservation, TcpObservation } from '../model.js';
 import { dnsObservation, tcpObservations, type CheckInput, type ResultTarget } from './check-input.js';
-import { hostPort, isAddress, sameHost, targetFields } from './target-label.js';
+import { byAddress, hostPort, isAddress, sameHost, targetFields } from './target-label.js';
 
 /** What the inside scan holds for one canary address (or for its name, when it did not resolve). */
 export type CanaryFinding =
@@ -17,7 +17,7 @@ export type CanaryFinding =
 
 /**
  * Everything the inside scan recorded for a canary through one probe, one
- * finding per address so that IPv4 and IPv6 are judged apart.
+ * finding per address so that IPv4 and IPv6 are judged apart, IPv4 first.
  */
 export function canaryFindings(input: CheckInput, probe: TcpObservation['probe'], canary: Canary): CanaryFinding[] {
   const observations = tcpObservations(input, probe, 'inside').filter(
@@ -37,7 +37,11 @@ export function canaryFindings(input: CheckInput, probe: TcpObservation['probe']
     }
   }
   if (findings.length === 0) findings.push({ kind: 'missing', where: nameOnly });
-  return findings;
+  return findings.sort((a, b) => byAddress(findingAddress(a), findingAddress(b)));
+}
+
+function findingAddress(finding: CanaryFinding): { address?: string } {
+  return finding.kind === 'observed' ? finding.observation.target : finding.where;
 }
 
 /**

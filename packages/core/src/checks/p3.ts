@@ -43,6 +43,8 @@ function judge(finding: CanaryFinding, canary: Canary): CheckResult {
   const observation = finding.observation;
   const where = targetFields(observation.target);
   const port = observation.target.port;
+  // No route from this vantage: the family is untested here, not blocked.
+  if (observation.route === 'none') return skipped(ID, where, 'skip.no-route', { family: observation.target.family });
   const evidence = { ...tcpEvidence(observation), expected: canary.expect };
   switch (observation.outcome) {
     case 'error': {

@@ -8,7 +8,7 @@ import type { Canary, CheckResult, TcpObservation } from '../model.js';
 import { formatAddress, parseRange } from '../targets/index.js';
 import { canaryFindings, distinctCanaries, isCanaryGreeting, type CanaryFinding } from './canary.js';
 import { result, skipped, tcpEvidence, tcpObservations, type CheckInput, type PracticeCheck } from './check-input.js';
-import { hostPort, sameHost, targetFields } from './target-label.js';
+import { byAddress, hostPort, sameHost, targetFields } from './target-label.js';
 
 const BLOCKED = 'P5.outbound-25-blocked';
 const RELAY = 'P5.relay-reachable';
@@ -52,6 +52,8 @@ function judgeOutbound(finding: CanaryFinding, canary: Canary): CheckResult {
   const observation = finding.observation;
   const where = targetFields(observation.target);
   const port = observation.target.port;
+  // No route from this vantage: nothing left the host, so an IPv6 leak is untested rather than blocked.
+  if (observation.route === 'none') return skipped(BLOCKED, where, 'skip.no-route', { family: observation.target.family });
   const evidence = { ...tcpEvidence(observation), expected: canary.expect };
   switch (observation.outcome) {
     case 'error':
@@ -85,7 +87,7 @@ function relaysReachable(input: CheckInput): CheckResult[] {
   const label = { target: relays.join(', ') || 'authorizedRelays', port };
   if (relays.length === 0) return [skipped(RELAY, label, 'skip.plan-missing', { field: 'authorizedRelays' })];
   if (!input.vantages.includes('inside')) return [skipped(RELAY, label, 'skip.no-vantage-scan', { vantage: 'inside' })];
-  const observations = tcpObservations(input, 'relay-smtp', 'inside');
+  const observations = tcpObservations(input, 'relay-smtp', 'inside').sort((a, b) => byAddress(a.target, b.target));
   const results = observations.map(judgeRelay);
   // A relay named as one address must have been probed; a relay range is judged by what was probed in it.
   for (const relay of relays) {
@@ -106,6 +108,7 @@ function relaysReachable(input: CheckInput): CheckResult[] {
 function judgeRelay(observation: TcpObservation): CheckResult {
   const where = targetFields(observation.target);
   const port = observation.target.port;
+  if (observation.route === 'none') return skipped(RELAY, where, 'skip.no-route', { family: observation.target.family });
   const evidence = tcpEvidence(observation);
   if (observation.outcome === 'error') {
     return result(RELAY, 'error', where, 'error.probe', { code: observation.errorCode ?? 'unknown' }, evidence);

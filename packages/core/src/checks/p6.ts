@@ -4,12 +4,12 @@
  * result with the counts, the open hosts and a 95% upper bound on the open
  * fraction; plus the authorized relays inside those ranges, which are expected open.
  */
-import type { CheckResult, TcpObservation } from '../model.js';
+import type { CheckResult, Family, Plan, TcpObservation } from '../model.js';
 import { formatAddress, parseRange, rangeContains, sampleSize, type AddressRange } from '../targets/index.js';
 import { result, skipped, tcpEvidence, tcpObservations, type CheckInput, type PracticeCheck } from './check-input.js';
 import { inboundBound } from './confidence.js';
 import { scopeAddressCount } from './scope-size.js';
-import { hostPort, sameHost, targetFields } from './target-label.js';
+import { byAddress, hostPort, sameHost, targetFields } from './target-label.js';
 
 const BLOCKED = 'P6.inbound-25-blocked';
 const EXCEPTIONS = 'P6.authorized-exceptions';
@@ -32,7 +32,12 @@ function inboundBlocked(input: CheckInput): CheckResult {
   const port = ports.smtp;
   const ranges = [...scope.dynamic, ...scope.hosts];
   const shown = ranges.slice(0, LABEL_RANGES).join(', ');
-  const where = { target: ranges.length > LABEL_RANGES ? `${shown} (+${ranges.length - LABEL_RANGES} more)` : shown, port };
+  const family = scopeFamily(ranges);
+  const where = {
+    target: ranges.length > LABEL_RANGES ? `${shown} (+${ranges.length - LABEL_RANGES} more)` : shown,
+    port,
+    ...(family === null ? {} : { family }),
+  };
   if (ranges.length === 0) return skipped(BLOCKED, { target: 'scope.dynamic', port }, 'skip.plan-missing', { field: 'scope.dynamic' });
   if (!input.vantages.includes('outside')) return skipped(BLOCKED, where, 'skip.no-vantage-scan', { vantage: 'outside' });
   const { counts, total, openTotal, openHosts } = input.inbound;
@@ -54,6 +59,7 @@ function inboundBlocked(input: CheckInput): CheckResult {
     census: bound.census,
     boundNote: bound.note,
     universe: universe === null ? null : jsonCount(universe),
+    ...sparseIPv6Note(input.plan),
   };
   if (openTotal > 0) return result(BLOCKED, 'fail', where, 'p6.open', { open: openTotal, sampled: total, port }, evidence);
   if (tested === 0) return result(BLOCKED, 'error', where, 'p6.all-error', { sampled: total }, evidence);
@@ -75,11 +81,13 @@ function authorizedExceptions(input: CheckInput): CheckResult[] {
   const inLabel = { target: relaysInDynamic.map(({ entry }) => entry).join(', '), port };
   if (!input.vantages.includes('outside')) return [skipped(EXCEPTIONS, inLabel, 'skip.no-vantage-scan', { vantage: 'outside' })];
 
-  const observations = tcpObservations(input, 'relay-smtp', 'outside').filter(
-    (observation) =>
-      dynamic.some((range) => rangeContains(range, observation.target.address)) &&
-      relaysInDynamic.some(({ range }) => rangeContains(range, observation.target.address)),
-  );
+  const observations = tcpObservations(input, 'relay-smtp', 'outside')
+    .filter(
+      (observation) =>
+        dynamic.some((range) => rangeContains(range, observation.target.address)) &&
+        relaysInDynamic.some(({ range }) => rangeContains(range, observation.target.address)),
+    )
+    .sort((a, b) => byAddress(a.target, b.target));
   const results = observations.map(judgeException);
   // A relay named as one address must have been probed; a relay range is judged by what was probed in it.
   for (const { range } of relaysInDynamic) {
@@ -99,12 +107,38 @@ function authorizedExceptions(input: CheckInput): CheckResult[] {
 function judgeException(observation: TcpObservation): CheckResult {
   const where = targetFields(observation.target);
   const port = observation.target.port;
+  if (observation.route === 'none') return skipped(EXCEPTIONS, where, 'skip.no-route', { family: observation.target.family });
   const evidence = tcpEvidence(observation);
   if (observation.outcome === 'open') return result(EXCEPTIONS, 'pass', where, 'p6.relay-open', { port }, evidence);
   if (observation.outcome === 'error') {
     return result(EXCEPTIONS, 'error', where, 'error.probe', { code: observation.errorCode ?? 'unknown' }, evidence);
   }
   return result(EXCEPTIONS, 'warn', where, 'p6.relay-not-open', { port, outcome: observation.outcome }, evidence);
+}
+
+/** The one family of every scope entry, or null when the scope mixes IPv4 and IPv6. */
+function scopeFamily(entries: readonly string[]): Family | null {
+  const families = new Set(parsedRanges(entries).map(({ range }) => range.family));
+  return families.size === 1 ? [...families][0]! : null;
+}
+
+/**
+ * An IPv6 range larger than the sample is drawn from at random, but its hosts
+ * are sparse (a customer's /64 holds 2^64 addresses and a few hosts, RFC 7707 §3):
+ * the bound is on addresses, and only a hit list in `scope.hosts` finds hosts.
+ */
+function sparseIPv6Note(plan: Plan): { ipv6Note?: string } {
+  const sampled = BigInt(plan.sample.size);
+  const sparse = parsedRanges(plan.scope.dynamic).filter(({ range }) => range.family === 'IPv6' && range.last - range.first + 1n > sampled);
+  if (sparse.length === 0) return {};
+  const hitList = parsedRanges(plan.scope.hosts).filter(({ range }) => range.family === 'IPv6').length;
+  const ranges = sparse.map(({ entry }) => entry).join(', ');
+  return {
+    ipv6Note:
+      hitList > 0
+        ? `${ranges} sampled at random: the bound counts addresses, not hosts; the ${hitList} IPv6 address(es) of scope.hosts were probed as a hit list`
+        : `${ranges} sampled at random: IPv6 hosts are too sparse for a random sample to find them; list known customer IPv6 addresses in scope.hosts as a hit list`,
+  };
 }
 
 /** Plan entries with their ranges; an entry that does not parse was refused by the plan validator already. */

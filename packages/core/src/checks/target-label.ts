@@ -35,6 +35,22 @@ export function targetFields(target: Target): Pick<CheckResult, 'target' | 'addr
 }
 
 /**
+ * Orders results by what they judged, so a report does not depend on which
+ * probe finished first: IPv4 before IPv6, then by address value; results
+ * without an address last.
+ *
+ * @example
+ * [{ address: '2001:db8::1' }, { address: '198.51.100.9' }].sort(byAddress) // 198.51.100.9 first
+ */
+export function byAddress(a: { address?: string }, b: { address?: string }): number {
+  const left = a.address === undefined ? null : parseAddress(a.address);
+  const right = b.address === undefined ? null : parseAddress(b.address);
+  if (left === null || right === null) return (left === null ? 1 : 0) - (right === null ? 1 : 0);
+  if (left.family !== right.family) return left.family === 'IPv4' ? -1 : 1;
+  return left.value < right.value ? -1 : left.value > right.value ? 1 : 0;
+}
+
+/**
  * A host name or address in one spelling: names lower case without a trailing
  * dot (RFC 4343: DNS names compare case-insensitively), addresses canonical
  * (RFC 5952 for IPv6; an IPv4-mapped IPv6 address as its IPv4 address).

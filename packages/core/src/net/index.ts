@@ -10,3 +10,4 @@ export * from './tls.js';
 export * from './certificate.js';
 export * from './srv.js';
 export * from './autoconfig-http.js';
+export * from './route.js';

@@ -1,5 +1,5 @@
 import type { TcpObservation } from '../model.js';
-import { observeTcp } from '../net/tcp-observation.js';
+import { observeRoutedTcp } from '../net/route.js';
 import { sampleTargets } from '../targets/index.js';
 import type { Probe, ProbeContext, Task, TaskInput } from './probe.js';
 
@@ -9,6 +9,9 @@ import type { Probe, ProbeContext, Task, TaskInput } from './probe.js';
  * seeded sample (`scope.dynamic` and `scope.hosts`, minus `scope.exclude` and
  * the authorized relays, as sampleTargets draws it). When a host opens, its
  * greeting is read (bounded) and the connection dropped without a command.
+ * An address the vantage has no route to (an IPv6 range seen from an
+ * IPv4-only vantage) is an `error` with `route: 'none'`: it says nothing about
+ * the border, so it never counts as a blocked host.
  */
 export const inboundSmtpProbe: Probe = {
   id: 'inbound-smtp',
@@ -21,6 +24,6 @@ export const inboundSmtpProbe: Probe = {
     }
   },
   run(task: Task, ctx: ProbeContext): Promise<TcpObservation> {
-    return observeTcp('inbound-smtp', task, ctx);
+    return observeRoutedTcp('inbound-smtp', task, ctx);
   },
 };

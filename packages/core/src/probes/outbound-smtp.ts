@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { Canary, TcpObservation } from '../model.js';
 import { addressesOf } from '../net/resolve.js';
-import { observeTcp } from '../net/tcp-observation.js';
+import { observeRoutedTcp } from '../net/route.js';
 import type { NameTable, Probe, ProbeContext, Task, TaskInput } from './probe.js';
 
 /**
@@ -26,7 +26,9 @@ function* canaryAddresses(probe: 'outbound-smtp' | 'outbound-submission', canary
  * P5 from inside: can a customer reach an external MX canary (`external.mx`) on
  * its port (25 unless the plan remaps it)? When the connection opens, the
  * greeting is read so a check can tell the canary (`expect`) from a transparent
- * redirection to the ISP's relay. Nothing is sent.
+ * redirection to the ISP's relay. Nothing is sent. An address the vantage has
+ * no route to (IPv6 on an IPv4-only line) is recorded with `route: 'none'`:
+ * untested, never "blocked".
  */
 export const outboundSmtpProbe: Probe = {
   id: 'outbound-smtp',
@@ -35,6 +37,6 @@ export const outboundSmtpProbe: Probe = {
     return canaryTasks('outbound-smtp', input.plan.external.mx, input);
   },
   run(task: Task, ctx: ProbeContext): Promise<TcpObservation> {
-    return observeTcp('outbound-smtp', task, ctx);
+    return observeRoutedTcp('outbound-smtp', task, ctx);
   },
 };

@@ -1,5 +1,5 @@
 import type { TcpObservation } from '../model.js';
-import { observeTcp } from '../net/tcp-observation.js';
+import { observeRoutedTcp } from '../net/route.js';
 import { canaryTasks } from './outbound-smtp.js';
 import type { Probe, ProbeContext, Task, TaskInput } from './probe.js';
 
@@ -7,7 +7,8 @@ import type { Probe, ProbeContext, Task, TaskInput } from './probe.js';
  * P3 from inside: can a customer reach an external submission canary
  * (`external.submission`, RFC 6409 port 587 unless remapped) on each of its
  * addresses, and is the greeting the canary's own (not intercepted)?
- * Nothing is sent. Shard 0 only, like every task outside the sample.
+ * Nothing is sent. Shard 0 only, like every task outside the sample. An
+ * address the vantage has no route to is recorded with `route: 'none'`.
  */
 export const outboundSubmissionProbe: Probe = {
   id: 'outbound-submission',
@@ -16,6 +17,6 @@ export const outboundSubmissionProbe: Probe = {
     return canaryTasks('outbound-submission', input.plan.external.submission, input);
   },
   run(task: Task, ctx: ProbeContext): Promise<TcpObservation> {
-    return observeTcp('outbound-submission', task, ctx);
+    return observeRoutedTcp('outbound-submission', task, ctx);
   },
 };

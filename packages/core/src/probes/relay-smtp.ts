@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { Family, Plan, TcpObservation } from '../model.js';
-import { observeTcp } from '../net/tcp-observation.js';
+import { observeRoutedTcp } from '../net/route.js';
 import type { Probe, ProbeContext, Task, TaskInput } from './probe.js';
 
 /**
@@ -28,7 +28,8 @@ export function singleRelayAddresses(plan: Plan): { address: string; family: Fam
  * P6 from outside (`P6.authorized-exceptions`: a relay may receive on 25):
  * connect to each single-host authorized relay on `ports.smtp` and read its
  * greeting. These tasks are not part of the sample, so they go into shard 0
- * only: N shards never repeat them.
+ * only: N shards never repeat them. A relay address the vantage has no route
+ * to is recorded with `route: 'none'`.
  */
 export const relaySmtpProbe: Probe = {
   id: 'relay-smtp',
@@ -41,6 +42,6 @@ export const relaySmtpProbe: Probe = {
     }
   },
   run(task: Task, ctx: ProbeContext): Promise<TcpObservation> {
-    return observeTcp('relay-smtp', task, ctx);
+    return observeRoutedTcp('relay-smtp', task, ctx);
   },
 };
