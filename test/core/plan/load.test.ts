@@ -131,6 +131,13 @@ describe('plan loading', () => {
       expect(error.message).to.equal(`${latin1}:3: is not UTF-8 text (line 3 has other bytes); save the plan as UTF-8`);
     });
 
+    it('recognizes UTF-16 without a byte order mark, and an empty file name', async () => {
+      const file = join(directory, 'utf16.yaml');
+      await writeFile(file, Buffer.from('version: 1\nname: Lab\n', 'utf16le'));
+      expect((await rejection(loadPlan(file))).message).to.equal(`${file}: is UTF-16 text; save it as UTF-8`);
+      expect((await rejection(loadPlan(''))).message).to.equal('the plan file name is empty: name a YAML or JSON plan file');
+    });
+
     it('says an empty file is an empty plan', async () => {
       const file = join(directory, 'empty.yaml');
       await writeFile(file, '');
@@ -159,7 +166,7 @@ describe('plan loading', () => {
 
     it('refuses duplicate keys', () => {
       expect(syntaxProblems('version: 1\nname: a\nsample: {size: 1}\nname: b\n', 'plan.yaml')).to.deep.equal([
-        'plan.yaml:4:1: Map keys must be unique',
+        'plan.yaml:4:1: duplicate key "name"',
       ]);
     });
 
@@ -191,6 +198,24 @@ describe('plan loading', () => {
     it('allows the few aliases a real plan may use', () => {
       const plan = parsePlan('version: 1\nscope:\n  dynamic: &ranges [203.0.113.0/24]\n  exclude: []\nauthorizedRelays: *ranges\n', 'plan.yaml').plan;
       expect(plan.authorizedRelays).to.deep.equal(['203.0.113.0/24']);
+    });
+
+    it('refuses nesting deeper than PLAN_NESTING_LIMIT before the parser recurses, and alias cycles', () => {
+      expect(syntaxProblems(`version: 1\nname: ${'['.repeat(33)}${']'.repeat(33)}\n`, 'plan.yaml')).to.deep.equal([
+        'plan.yaml:2:39: nests lists and mappings more than 32 deep; a plan nests at most 4 (external.mx[0].host)',
+      ]);
+      expect(syntaxProblems(`{"version": 1, "name": "[[[", "x": ${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`, 'plan.json')[0]).to.match(
+        /^plan\.json:1:\d+: nests lists and mappings more than 32 deep/,
+      );
+      expect(parsePlan(`version: 1\nname: "${'['.repeat(40)}"\n`, 'plan.yaml').plan.name).to.equal('['.repeat(40));
+      expect(syntaxProblems('version: 1\nname: &n [*n]\n', 'plan.yaml')).to.deep.equal([
+        'plan.yaml: a YAML alias refers to a list or mapping that contains it; write the value out instead',
+      ]);
+    });
+
+    it('escapes control characters a parser message quotes from the document', () => {
+      const [line] = syntaxProblems('>\r\u000e', 'plan.yaml');
+      expect(line).to.equal('plan.yaml:1:2: Not a YAML token: \\u000e');
     });
 
     it('refuses NUL characters in text given directly', () => {

@@ -216,16 +216,50 @@ describe('plan validation', () => {
         'plan.yaml: ports.submission: 65536 is not a port (an integer from 1 to 65535)',
         'plan.yaml: ports.submissions: "465" is not a port (an integer from 1 to 65535)',
         'plan.yaml: probe.concurrency: 0 is not a concurrency (a positive integer)',
-        'plan.yaml: probe.rate: -1 is not a rate (connections per second, 0 for unlimited)',
-        'plan.yaml: probe.connectTimeoutMs: 0 is not a timeout (a positive number of milliseconds)',
-        'plan.yaml: probe.dialogTimeoutMs: 2.5 is not a timeout (a positive number of milliseconds)',
+        'plan.yaml: probe.rate: -1 is not a rate (connections per second: 0 for unlimited, else at least 0.000001)',
+        'plan.yaml: probe.connectTimeoutMs: 0 is not a timeout (milliseconds, from 1 to 2147483647)',
+        'plan.yaml: probe.dialogTimeoutMs: 2.5 is not a timeout (milliseconds, from 1 to 2147483647)',
       ]);
+    });
+
+    it('refuses timeouts and rates a timer cannot keep (Node fires a longer delay at once)', () => {
+      expect(problems('version: 1\nprobe: {connectTimeoutMs: 2147483648, dialogTimeoutMs: 1e12, rate: 0.0000001}\n')).to.deep.equal([
+        'plan.yaml: probe.rate: 1e-7 is not a rate (connections per second: 0 for unlimited, else at least 0.000001)',
+        'plan.yaml: probe.connectTimeoutMs: 2147483648 is not a timeout (milliseconds, from 1 to 2147483647)',
+        'plan.yaml: probe.dialogTimeoutMs: 1000000000000 is not a timeout (milliseconds, from 1 to 2147483647)',
+      ]);
+      const plan = parsePlan('version: 1\nprobe: {connectTimeoutMs: 2147483647, rate: 0.000001}\n', 'plan.yaml').plan;
+      expect(plan.probe).to.include({ connectTimeoutMs: 2147483647, rate: 0.000001 });
+    });
+
+    it('writes a negative zero seed or rate as 0 (JSON cannot tell them apart)', () => {
+      const plan = parsePlan('version: 1\nsample: {seed: -0}\nprobe: {rate: -0}\n', 'plan.yaml').plan;
+      expect(Object.is(plan.sample.seed, 0) && Object.is(plan.probe.rate, 0)).to.equal(true);
+    });
+
+    it('refuses lone surrogates and control characters in free text, which UTF-8 and terminals cannot carry', () => {
+      const text = JSON.stringify({
+        version: 1,
+        name: 'Lab \ud800',
+        tls: { caFile: 'ca\u0000.pem' },
+        external: { mx: [{ host: 'mx.example.org', expect: '\u001b[31mred' }] },
+        attestations: { P4: { text: 'ok', url: 'https://example.net/\udc00' } },
+      });
+      expect(problems(text, 'plan.json')).to.deep.equal([
+        'plan.json: name: "Lab \\ud800" is not valid Unicode text (a lone surrogate U+D800); remove it',
+        'plan.json: external.mx[0].expect: "\\u001b[31mred" contains a control character (U+001B); remove it',
+        'plan.json: tls.caFile: "ca\\u0000.pem" contains a control character (U+0000); remove it',
+        'plan.json: attestations.P4.url: "https://example.net/\\udc00" is not valid Unicode text (a lone surrogate U+DC00); remove it',
+      ]);
+      expect(parsePlan('version: 1\nattestations: {P4: {text: "line one\\n\\tline two"}}\n', 'plan.yaml').plan.attestations.P4?.text).to.equal(
+        'line one\n\tline two',
+      );
     });
 
     it('refuses sample sizes beyond exact integers and infinite values', () => {
       expect(problems('version: 1\nsample: {size: 1e300}\nprobe: {rate: .inf}\n')).to.deep.equal([
         'plan.yaml: sample.size: 1e+300 is not a sample size (a positive integer)',
-        'plan.yaml: probe.rate: Infinity is not a rate (connections per second, 0 for unlimited)',
+        'plan.yaml: probe.rate: Infinity is not a rate (connections per second: 0 for unlimited, else at least 0.000001)',
       ]);
     });
 

@@ -15,9 +15,33 @@ export function showValue(value: unknown): string {
     // JSON would write Infinity and NaN (YAML .inf, .nan) as null, which is not what the user wrote.
     text = value === undefined || (typeof value === 'number' && !Number.isFinite(value)) ? String(value) : (JSON.stringify(value) ?? String(value));
   } catch {
-    text = String(value);
+    // A cycle or a structure too deep for JSON.stringify; String() would recurse into it too.
+    text = Array.isArray(value) ? `a list of ${value.length} item${value.length === 1 ? '' : 's'}` : typeof value === 'object' && value !== null ? 'a mapping' : String(value);
   }
   return text.length > SHOWN_VALUE_LIMIT ? `${text.slice(0, SHOWN_VALUE_LIMIT - 1)}…` : text;
+}
+
+/** C0 controls but tab, line feed and carriage return, and DEL: no plan text needs them, a terminal obeys some. */
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** A UTF-16 surrogate not in a pair: it has no UTF-8 form. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function codePoint(character: string): string {
+  return `U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Free text of a plan (names, greetings, attestations, file names) must be
+ * Unicode that UTF-8 can carry: a lone surrogate (from a JSON `\ud800` escape)
+ * would be written as U+FFFD, so two different plans would share one digest.
+ * Control characters (`\u0000`, ANSI escapes) have no place in a plan either.
+ */
+export function freeTextProblem(text: string): string | null {
+  const surrogate = LONE_SURROGATE.exec(text);
+  if (surrogate !== null) return `is not valid Unicode text (a lone surrogate ${codePoint(surrogate[0])}); remove it`;
+  const control = CONTROL_CHARACTER.exec(text);
+  if (control !== null) return `contains a control character (${codePoint(control[0])}); remove it`;
+  return null;
 }
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;

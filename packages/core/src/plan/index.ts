@@ -6,6 +6,6 @@
 export { canonicalJson, planDigest } from './digest.js';
 export { examplePlanYaml } from './example.js';
 export { PLAN_SCHEMA_ID, planJsonSchema } from './json-schema.js';
-export { loadPlan, parsePlan, PLAN_ALIAS_LIMIT, PLAN_SIZE_LIMIT, type LoadedPlan } from './load.js';
+export { loadPlan, parsePlan, PLAN_ALIAS_LIMIT, PLAN_NESTING_LIMIT, PLAN_SIZE_LIMIT, type LoadedPlan } from './load.js';
 export { normalizePlan } from './normalize.js';
 export { PLAN_DEFAULTS } from './schema.js';

@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { isCollection, LineCounter, parseDocument, visit } from 'yaml';
+import { isCollection, isScalar, Lexer, LineCounter, parseDocument, visit } from 'yaml';
 import type { Plan } from '../model.js';
 import { planDigest } from './digest.js';
 import { normalizePlan } from './normalize.js';
@@ -25,6 +25,12 @@ export interface LoadedPlan {
 export const PLAN_SIZE_LIMIT = 1024 * 1024;
 /** YAML alias expansions allowed: enough for any real plan, far too few for a "billion laughs" document. */
 export const PLAN_ALIAS_LIMIT = 100;
+/**
+ * Deepest nesting of lists and mappings accepted. A plan nests four deep
+ * (`external.mx[0].host`); a document nested thousands deep would overflow the
+ * parsers' stacks instead of getting an answer.
+ */
+export const PLAN_NESTING_LIMIT = 32;
 
 function fileSystemReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -48,6 +54,8 @@ function tooLarge(file: string): Error {
 }
 
 async function readBounded(file: string): Promise<Buffer> {
+  // An unset variable (`--plan "$PLAN"`) gives an empty name; "": no such file would not say so.
+  if (file === '') throw unreadablePlan('(no file name)', ['the plan file name is empty: name a YAML or JSON plan file']);
   let handle;
   try {
     handle = await open(file, 'r');
@@ -76,10 +84,29 @@ async function readBounded(file: string): Promise<Buffer> {
   }
 }
 
+/**
+ * True for UTF-16 text, with a byte order mark or without one (Windows editors
+ * write both): mostly ASCII, so one byte of nearly every pair is zero.
+ */
+function looksLikeUtf16(bytes: Buffer): boolean {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return true;
+  const pairs = Math.min(bytes.length, 512) >> 1;
+  if (pairs < 2) return false;
+  let zeroFirst = 0;
+  let zeroSecond = 0;
+  for (let i = 0; i < pairs * 2; i += 2) {
+    if (bytes[i] === 0) zeroFirst += 1;
+    if (bytes[i + 1] === 0) zeroSecond += 1;
+  }
+  const most = pairs * 0.9;
+  const few = pairs * 0.1;
+  return (zeroFirst >= most && zeroSecond <= few) || (zeroSecond >= most && zeroFirst <= few);
+}
+
 /** Decodes plan bytes as UTF-8 text, refusing binary files and other encodings. */
 function decodePlanText(bytes: Buffer, file: string): string {
   if (bytes.includes(0)) {
-    const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+    const utf16 = looksLikeUtf16(bytes);
     throw unreadablePlan(file, [
       utf16 ? `${file}: is UTF-16 text; save it as UTF-8` : `${file}: is a binary file (it contains NUL bytes), not a YAML or JSON plan`,
     ]);
@@ -115,8 +142,16 @@ function textPosition(text: string, offset: number): string {
   return `${line}:${offset - lineStart + 1}`;
 }
 
+/**
+ * A parser's message as one printable line: it may quote the document, and a
+ * plan's stray carriage return or escape byte must neither break the line nor
+ * reach the terminal.
+ */
 function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, ' ').trim();
+  return message
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (control) => `\\u${control.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .trim();
 }
 
 const JSON_ERROR_REASONS: Record<string, string> = {
@@ -138,8 +173,39 @@ const JSON_ERROR_REASONS: Record<string, string> = {
   InvalidCharacter: 'control character in a string (escape it)',
 };
 
+function tooDeep(file: string, where: string): Error {
+  return unreadablePlan(file, [
+    `${file}${where}: nests lists and mappings more than ${PLAN_NESTING_LIMIT} deep; a plan nests at most 4 (external.mx[0].host)`,
+  ]);
+}
+
+/**
+ * Offset of the first `[` or `{` nested deeper than {@link PLAN_NESTING_LIMIT} in
+ * JSON text, or -1: checked before parsing, because the JSON parser recurses once per level.
+ */
+function jsonNestingExcess(text: string): number {
+  let depth = 0;
+  for (let offset = 0; offset < text.length; offset += 1) {
+    const character = text.charCodeAt(offset);
+    if (character === 0x22) {
+      // Skip a string: brackets inside it are text. An unterminated string is the parser's to report.
+      for (offset += 1; offset < text.length && text.charCodeAt(offset) !== 0x22; offset += 1) {
+        if (text.charCodeAt(offset) === 0x5c) offset += 1;
+      }
+    } else if (character === 0x5b || character === 0x7b) {
+      depth += 1;
+      if (depth > PLAN_NESTING_LIMIT) return offset;
+    } else if (character === 0x5d || character === 0x7d) {
+      depth -= 1;
+    }
+  }
+  return -1;
+}
+
 /** Parses JSON strictly (RFC 8259), reporting the first syntax error, or every duplicate key, at line:col. */
 function parseJsonDocument(text: string, file: string): unknown {
+  const excess = jsonNestingExcess(text);
+  if (excess >= 0) throw tooDeep(file, `:${textPosition(text, excess)}`);
   const problems: string[] = [];
   let syntaxError: string | null = null;
   const keysOfObjects: Set<string>[] = [];
@@ -178,22 +244,65 @@ function parseJsonDocument(text: string, file: string): unknown {
   }
 }
 
+/** Lexer tokens that mark structure and stand for no source text (yaml's DOCUMENT, FLOW_END, SCALAR). */
+const YAML_MARKER_TOKENS = new Set(['\x02', '\x18', '\x1f']);
+
+/**
+ * Offset of the first flow `[` or `{` nested deeper than {@link PLAN_NESTING_LIMIT}
+ * in YAML text, or -1. The lexer is iterative and knows quoted and plain text, so
+ * this is exact; the parser after it recurses per level and would overflow its stack.
+ * (Block nesting costs indentation, so the size limit bounds it.)
+ */
+function yamlFlowNestingExcess(text: string): number {
+  let depth = 0;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') {
+      depth += 1;
+      if (depth > PLAN_NESTING_LIMIT) return offset;
+    } else if (token === ']' || token === '}') {
+      depth -= 1;
+    }
+    if (!YAML_MARKER_TOKENS.has(token)) offset += token.length;
+  }
+  return -1;
+}
+
 function parseYamlDocument(text: string, file: string): unknown {
+  const excess = yamlFlowNestingExcess(text);
+  if (excess >= 0) throw tooDeep(file, `:${textPosition(text, excess)}`);
   const lineCounter = new LineCounter();
   const document = parseDocument(text, {
     lineCounter,
     prettyErrors: false,
-    uniqueKeys: true,
+    // Duplicate keys are found below in one pass: the parser's own check compares each key with every other.
+    uniqueKeys: false,
     strict: true,
     // YAML 1.1 tags (!!binary, !!set, !!timestamp) would yield Buffers, Sets and Dates no plan field takes.
     resolveKnownTags: false,
   });
   // Warnings (unresolved tags) are errors here: a plan has no use for them.
   const problems = [...document.errors, ...document.warnings].map((problem) => {
-    const reason = problem.code === 'MULTIPLE_DOCS' ? 'a plan is one YAML document; remove the second "---"' : oneLine(problem.message);
+    const reason =
+      problem.code === 'MULTIPLE_DOCS'
+        ? 'a plan is one YAML document; remove the second "---"'
+        : problem.message.includes('call stack')
+          ? `nests lists and mappings too deep; a plan nests at most 4 (external.mx[0].host)`
+          : oneLine(problem.message);
     return `${file}:${position(lineCounter, problem.pos[0])}: ${reason}`;
   });
+  if (problems.length > 0) throw unreadablePlan(file, [...new Set(problems)]);
   visit(document, {
+    Map: (_, map) => {
+      // YAML 1.2 §3.2.1.1: keys of a mapping are unique; a repeated key silently overriding the first is how typos hide.
+      const keys = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        if (keys.has(key)) problems.push(`${file}:${position(lineCounter, pair.key.range?.[0] ?? 0)}: duplicate key ${JSON.stringify(key)}`);
+        keys.add(key);
+      }
+    },
     Pair: (_, pair) => {
       // A list or mapping as a key (`? [a, b]`) has no place in a plan and would be stringified.
       if (isCollection(pair.key)) {
@@ -202,8 +311,9 @@ function parseYamlDocument(text: string, file: string): unknown {
     },
   });
   if (problems.length > 0) throw unreadablePlan(file, problems);
+  let value: unknown;
   try {
-    return document.toJS({ maxAliasCount: PLAN_ALIAS_LIMIT });
+    value = document.toJS({ maxAliasCount: PLAN_ALIAS_LIMIT });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const reason = /alias/i.test(message)
@@ -211,6 +321,38 @@ function parseYamlDocument(text: string, file: string): unknown {
       : oneLine(message);
     throw unreadablePlan(file, [`${file}: ${reason}`], error);
   }
+  checkNesting(value, file);
+  return value;
+}
+
+/**
+ * Refuses a parsed document nested deeper than {@link PLAN_NESTING_LIMIT}, or
+ * holding itself (a YAML alias inside the node it names): nothing downstream
+ * has to guard its recursion. Each list or mapping is measured once, so shared
+ * aliased nodes cost nothing extra.
+ */
+function checkNesting(document: unknown, file: string): void {
+  const heights = new Map<object, number>();
+  const open = new Set<object>();
+  const height = (value: unknown, depth: number): number => {
+    if (typeof value !== 'object' || value === null) return 0;
+    if (open.has(value)) {
+      throw unreadablePlan(file, [`${file}: a YAML alias refers to a list or mapping that contains it; write the value out instead`]);
+    }
+    const known = heights.get(value);
+    if (known !== undefined) {
+      if (depth + known > PLAN_NESTING_LIMIT) throw tooDeep(file, '');
+      return known;
+    }
+    if (depth + 1 > PLAN_NESTING_LIMIT) throw tooDeep(file, '');
+    open.add(value);
+    let tallest = 0;
+    for (const child of Object.values(value)) tallest = Math.max(tallest, height(child, depth + 1));
+    open.delete(value);
+    heights.set(value, tallest + 1);
+    return tallest + 1;
+  };
+  height(document, 0);
 }
 
 /** JSON when the file says so (`.json`), or when an unnamed or oddly named file starts like JSON. */

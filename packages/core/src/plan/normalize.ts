@@ -28,6 +28,11 @@ function normalizeAttestation(attestation: NonNullable<NonNullable<PlanInput['at
   return { text: attestation.text, url: attestation.url ?? null, date: attestation.date ?? null, who: attestation.who ?? null };
 }
 
+/** -0 (YAML `-0`, JSON `-0`) as 0: JSON writes both as 0, so a normalized plan must not tell them apart. */
+function unsignedZero(value: number): number {
+  return value === 0 ? 0 : value;
+}
+
 /**
  * Validates a parsed plan document and returns it normalized: every field present,
  * defaults of DESIGN.md filled in, addresses and ranges in canonical text
@@ -78,11 +83,11 @@ export function normalizePlan(input: unknown, file: string): Plan {
       mx: (external.mx ?? []).map((canary) => normalizeCanary(canary, ports.smtp)),
       submission: (external.submission ?? []).map((canary) => normalizeCanary(canary, ports.submission)),
     },
-    sample: { size: sample.size ?? PLAN_DEFAULTS.sample.size, seed: sample.seed ?? PLAN_DEFAULTS.sample.seed },
+    sample: { size: sample.size ?? PLAN_DEFAULTS.sample.size, seed: unsignedZero(sample.seed ?? PLAN_DEFAULTS.sample.seed) },
     ports,
     probe: {
       concurrency: probe.concurrency ?? PLAN_DEFAULTS.probe.concurrency,
-      rate: probe.rate ?? PLAN_DEFAULTS.probe.rate,
+      rate: unsignedZero(probe.rate ?? PLAN_DEFAULTS.probe.rate),
       connectTimeoutMs: probe.connectTimeoutMs ?? PLAN_DEFAULTS.probe.connectTimeoutMs,
       dialogTimeoutMs: probe.dialogTimeoutMs ?? PLAN_DEFAULTS.probe.dialogTimeoutMs,
       ehloName: canonicalHostName(probe.ehloName ?? PLAN_DEFAULTS.probe.ehloName),

@@ -68,7 +68,8 @@ export function closestKey(key: string, known: readonly string[]): string | null
  * near, the section a key belongs to when it is at the wrong level, else the known keys.
  */
 export function unknownKeyReasons(keys: readonly string[], known: readonly string[], sections?: ReadonlyMap<string, readonly string[]>): string[] {
-  return keys.map((key) => {
+  // Only the lines shown are worth a suggestion; the rest default to "is not a known key" (see collect()).
+  return keys.slice(0, PROBLEM_LINE_LIMIT).map((key) => {
     const suggestion = closestKey(key, known);
     if (suggestion !== null) return `is not a known key; did you mean "${suggestion}"?`;
     const homes = sections?.get(key);

@@ -12,6 +12,7 @@ import {
   addressOrRangeProblem,
   addressProblem,
   cidrProblem,
+  freeTextProblem,
   hostNameProblem,
   hostOrAddressProblem,
   resolverProblem,
@@ -58,8 +59,21 @@ function judgedText(what: string, judge: (text: string) => string | null) {
 }
 
 function text(what: string) {
-  return z.string({ error: isNot(what) }).min(1, { error: 'is empty' });
+  return z
+    .string({ error: isNot(what) })
+    .min(1, { error: 'is empty' })
+    .superRefine(refineFreeText);
 }
+
+function refineFreeText(text: string, context: z.RefinementCtx<string>): void {
+  const reason = freeTextProblem(text);
+  if (reason !== null) context.addIssue({ code: 'custom', message: `${showValue(text)} ${reason}`, input: text });
+}
+
+/** Largest timer delay Node honours: a longer one fires at once (setTimeout's 32-bit signed limit). */
+export const TIMEOUT_LIMIT_MS = 2 ** 31 - 1;
+/** Slowest rate other than unlimited: one connection every 11.6 days, still a delay setTimeout can keep. */
+export const RATE_MINIMUM = 0.000001;
 
 /** A strict mapping: unknown keys are refused with the closest known key suggested. */
 function mapping<Shape extends z.ZodRawShape>(shape: Shape, sections?: ReadonlyMap<string, readonly string[]>) {
@@ -72,11 +86,16 @@ function mapping<Shape extends z.ZodRawShape>(shape: Shape, sections?: ReadonlyM
   });
 }
 
+/** A value as a YAML flow item: bare when it is a plain word (an IPv4 range, a name), else quoted and escaped. */
+function listItemText(value: string): string {
+  return /^[\w./@+-]{1,80}$/.test(value) ? value : showValue(value);
+}
+
 function list<Item extends z.ZodType>(item: Item, example: string) {
   return z.array(item, {
     error: (issue) =>
       typeof issue.input === 'string'
-        ? `${showValue(issue.input)} is not a list (write [${issue.input}], or one "- ${example}" line per item)`
+        ? `${showValue(issue.input)} is not a list (write [${listItemText(issue.input)}], or one "- ${example}" line per item)`
         : isNot('a list')(issue),
   });
 }
@@ -93,6 +112,10 @@ const portNumber = () => {
 const positiveInteger = (what: string) => {
   const error = isNot(what);
   return z.number({ error }).int({ error }).min(1, { error });
+};
+const timeout = () => {
+  const what = `a timeout (milliseconds, from 1 to ${TIMEOUT_LIMIT_MS})`;
+  return positiveInteger(what).max(TIMEOUT_LIMIT_MS, { error: isNot(what) });
 };
 
 const cidrRange = judgedText('a CIDR range', cidrProblem).describe(
@@ -129,6 +152,7 @@ const attestation = mapping({
   text: text('a text').describe('What the auditor attests, e.g. which customer guides and CPE profiles were reviewed.'),
   url: z
     .httpUrl({ error: isNot('an http(s) URL') })
+    .superRefine(refineFreeText)
     .nullish()
     .describe('Where the evidence can be seen.'),
   date: z.iso
@@ -214,19 +238,22 @@ export const planInputSchema = mapping({
     mapping({
       concurrency: withDefault(positiveInteger('a concurrency (a positive integer)'), PLAN_DEFAULTS.probe.concurrency, 'Connections in flight at once.'),
       rate: withDefault(
-        z.number({ error: isNot('a rate (connections per second, 0 for unlimited)') }).min(0, {
-          error: isNot('a rate (connections per second, 0 for unlimited)'),
-        }),
+        z
+          .number({ error: isNot(`a rate (connections per second: 0 for unlimited, else at least ${RATE_MINIMUM})`) })
+          .min(0, { error: isNot(`a rate (connections per second: 0 for unlimited, else at least ${RATE_MINIMUM})`) })
+          .refine((rate) => rate === 0 || rate >= RATE_MINIMUM, {
+            error: isNot(`a rate (connections per second: 0 for unlimited, else at least ${RATE_MINIMUM})`),
+          }),
         PLAN_DEFAULTS.probe.rate,
-        'New connections per second; 0 means unlimited.',
+        `New connections per second; 0 means unlimited, else at least ${RATE_MINIMUM} (fractions allowed).`,
       ),
       connectTimeoutMs: withDefault(
-        positiveInteger('a timeout (a positive number of milliseconds)'),
+        timeout(),
         PLAN_DEFAULTS.probe.connectTimeoutMs,
         'TCP connect timeout in milliseconds; a timeout counts as filtered.',
       ),
       dialogTimeoutMs: withDefault(
-        positiveInteger('a timeout (a positive number of milliseconds)'),
+        timeout(),
         PLAN_DEFAULTS.probe.dialogTimeoutMs,
         'Wall-clock limit of one SMTP dialog in milliseconds.',
       ),

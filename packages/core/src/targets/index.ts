@@ -15,6 +15,6 @@ export {
 } from './addresses.js';
 export type { AddressInterval } from './intervals.js';
 export { createPermutation, type IndexPermutation, type PermutationArithmetic } from './permutation.js';
-export { parseShard, sampleSize, sampleTargets, type Shard } from './sample.js';
+export { emptySampleReason, parseShard, sampleSize, sampleTargets, type Shard } from './sample.js';
 export { createScope, type Scope } from './scope.js';
 export { buildUniverse, type SampledTarget, type Universe, type UniverseFamily } from './universe.js';

@@ -4,8 +4,8 @@
  */
 import { Port25Error } from '../errors.js';
 import type { Plan } from '../model.js';
-import { formatIPv4, formatIPv6, parseAddress } from './addresses.js';
-import { intervalsContain } from './intervals.js';
+import { formatIPv4, formatIPv6, parseAddress, type AddressRange } from './addresses.js';
+import { intervalsContain, intervalsSize, subtractIntervals } from './intervals.js';
 import { createPermutation } from './permutation.js';
 import { buildUniverse, familyIntervals, FAMILIES, plannedRanges, type SampledTarget, type Universe } from './universe.js';
 
@@ -84,6 +84,41 @@ function prepareDraw(plan: Plan): Draw {
 export function sampleSize(plan: Plan): bigint {
   const draw = prepareDraw(plan);
   return BigInt(draw.hosts.length) + draw.rangeCount;
+}
+
+/** Addresses of `sources` left after removing `removed`, both per family, never enumerated. */
+function remainingSize(sources: readonly AddressRange[], removed: readonly AddressRange[]): bigint {
+  let size = 0n;
+  for (const family of FAMILIES) size += intervalsSize(subtractIntervals(familyIntervals(sources, family), familyIntervals(removed, family)));
+  return size;
+}
+
+/**
+ * Why the P6 sample of a plan is empty, as one sentence naming the plan fields,
+ * or null when it holds at least one address. Callers use it to say what to
+ * change instead of reporting "no observation": a plan whose `scope.exclude` (or
+ * `authorizedRelays`) covers its whole `scope.dynamic` is a contradiction the
+ * author should see.
+ *
+ * @example emptySampleReason(plan) // 'scope.exclude removes every address of scope.dynamic (256 addresses), so the P6 sample is empty'
+ */
+export function emptySampleReason(plan: Plan): string | null {
+  if (sampleSize(plan) > 0n) return null;
+  const named = [...plannedRanges(plan.scope.dynamic, 'scope.dynamic'), ...plannedRanges(plan.scope.hosts, 'scope.hosts')];
+  if (named.length === 0) return 'scope.dynamic and scope.hosts are empty, so the P6 sample is empty';
+  const exclude = plannedRanges(plan.scope.exclude, 'scope.exclude');
+  const relays = plannedRanges(plan.authorizedRelays, 'authorizedRelays');
+  const removers =
+    remainingSize(named, exclude) === 0n
+      ? 'scope.exclude removes'
+      : remainingSize(named, relays) === 0n
+        ? 'authorizedRelays remove'
+        : 'scope.exclude and authorizedRelays together remove';
+  const sources = [plan.scope.dynamic.length > 0 ? 'scope.dynamic' : null, plan.scope.hosts.length > 0 ? 'scope.hosts' : null]
+    .filter((field) => field !== null)
+    .join(' and ');
+  const count = remainingSize(named, []);
+  return `${removers} every address of ${sources} (${count} address${count === 1n ? '' : 'es'}), so the P6 sample is empty`;
 }
 
 /** Maps universe indices to addresses with plain numbers while the universe is small enough. */
