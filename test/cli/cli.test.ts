@@ -33,10 +33,47 @@ describe('cli: usage and exit codes', () => {
     expect(run.stderr).to.match(/Unknown argument: bogus/);
   });
 
-  it('exits 2 on a vantage that is neither inside nor outside', async () => {
+  it('exits 2 on a vantage that is neither inside nor outside, in one line', async () => {
     const run = await runCli(['scan', '--plan', 'x.yaml', '--vantage', 'sideways']);
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.contain('sideways');
+    expect(run.stderr.split('\n')[0]).to.match(/vantage.*sideways/);
+  });
+
+  // Regressions found by the argument fuzzer (test/adversarial/cli-args.test.ts).
+  it('exits 2 when an option that takes a value is given none, naming it', async () => {
+    const dir = await tempDir();
+    for (const args of [
+      ['scan', '--plan', 'p.yaml', '--vantage', 'outside', '--shard'],
+      ['scan', '--plan', 'p.yaml', '--vantage', 'outside', '--resume'],
+      ['init', '--out'],
+    ]) {
+      const run = await runCli(args, { cwd: dir });
+      expect(run.code, args.join(' ')).to.equal(2);
+      expect(run.stderr).to.match(new RegExp(args.at(-1)!.slice(2)));
+    }
+    expect(await readFile(join(dir, 'plan.yaml'), 'utf8').catch(() => null)).to.equal(null);
+  });
+
+  it("exits 2 on '--' instead of ignoring what follows it", async () => {
+    const dir = await tempDir();
+    const run = await runCli(['init', '--', '--out', 'x.yaml'], { cwd: dir });
+    expect(run.code).to.equal(2);
+    expect(await readFile(join(dir, 'plan.yaml'), 'utf8').catch(() => null)).to.equal(null);
+  });
+
+  it('names a bad --shard even when the plan is bad too, and keeps the last of a repeated option', async () => {
+    const shard = await runCli(['scan', '--plan', 'missing.yaml', '--vantage', 'outside', '--shard', '3/2']);
+    expect(shard.code).to.equal(2);
+    expect(shard.stderr).to.match(/3\/2/);
+    const repeated = await runCli(['scan', '--plan', 'first.yaml', '--plan', 'second.yaml', '--vantage', 'outside']);
+    expect(repeated.code).to.equal(2);
+    expect(repeated.stderr).to.contain('second.yaml').and.not.contain('first.yaml');
+  });
+
+  it('exits 2 when report names a scan file that does not exist', async () => {
+    const run = await runCli(['report', 'missing.ndjson']);
+    expect(run.code).to.equal(2);
+    expect(run.stderr).to.contain('missing.ndjson: no such file');
   });
 });
 

@@ -34,11 +34,12 @@ export function defaultScanFile(vantage: VantageKind, shard: { index: number; co
  * the interrupt signal (SIGINT/SIGTERM) stopping it cleanly: the file keeps what was seen.
  */
 export async function scanStep(options: ScanStepOptions, io: Io, interrupt: AbortSignal): Promise<ScanStepResult> {
-  const { plan, digest } = await loadPlan(options.plan);
-  const shard = options.shard ? parseShard(options.shard) : { index: 0, count: 1 };
-  if (options.resume && options.out) {
+  // Usage first, so a bad flag is named even when the plan is bad too.
+  const shard = options.shard !== undefined ? parseShard(options.shard) : { index: 0, count: 1 };
+  if (options.resume !== undefined && options.out !== undefined) {
     throw new Port25Error('USAGE', '--resume FILE continues FILE in place; do not give --out with it');
   }
+  const { plan, digest } = await loadPlan(options.plan);
   const file = options.resume ?? options.out ?? defaultScanFile(options.vantage, shard);
   if (!options.resume && !options.force && existsSync(file)) {
     // A scan file is evidence: never overwrite one by accident.

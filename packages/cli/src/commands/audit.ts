@@ -22,11 +22,11 @@ export const auditCommand = ({ io, outcome, interrupt }: CommandContext): Comman
   describe: 'Scan from one vantage and render the report in one step',
   builder: (y) =>
     renderOptions(y, 'table')
-      .option('plan', { type: 'string', demandOption: true, describe: 'Audit plan (YAML or JSON)' })
+      .option('plan', { type: 'string', requiresArg: true, demandOption: true, describe: 'Audit plan (YAML or JSON)' })
       .option('vantage', { choices: ['inside', 'outside'] as const, demandOption: true, describe: 'Where this machine stands' })
-      .option('scan-out', { type: 'string', describe: 'Where to keep the scan file (default scan-<vantage>.ndjson)' })
-      .option('shard', { type: 'string', describe: 'K/N: scan part K (0-based) of N' })
-      .option('label', { type: 'string', describe: 'Name of this vantage in the report' })
+      .option('scan-out', { type: 'string', requiresArg: true, describe: 'Where to keep the scan file (default scan-<vantage>.ndjson)' })
+      .option('shard', { type: 'string', requiresArg: true, describe: 'K/N: scan part K (0-based) of N' })
+      .option('label', { type: 'string', requiresArg: true, describe: 'Name of this vantage in the report' })
       .option('force', { type: 'boolean', default: false, describe: 'Overwrite an existing scan file' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress on stderr' })
       .example('$0 audit --plan plan.yaml --vantage outside --format junit --out report.xml', 'gate a CI job') as unknown as Argv<AuditArgs>,

@@ -14,7 +14,7 @@ export const initCommand = ({ io, outcome, interrupt }: CommandContext): Command
   describe: 'Write an annotated example audit plan',
   builder: (y) =>
     y
-      .option('out', { type: 'string', default: 'plan.yaml', describe: "Where to write the plan ('-' for stdout)" })
+      .option('out', { type: 'string', requiresArg: true, default: 'plan.yaml', describe: "Where to write the plan ('-' for stdout)" })
       .option('force', { type: 'boolean', default: false, describe: 'Overwrite an existing file' }),
   handler: async (args) => {
     const text = examplePlanYaml();

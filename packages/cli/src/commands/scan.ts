@@ -21,12 +21,12 @@ export const scanCommand = ({ io, outcome, interrupt }: CommandContext): Command
   describe: 'Probe the network from one vantage and write a scan file (NDJSON)',
   builder: (y) =>
     y
-      .option('plan', { type: 'string', demandOption: true, describe: 'Audit plan (YAML or JSON)' })
+      .option('plan', { type: 'string', requiresArg: true, demandOption: true, describe: 'Audit plan (YAML or JSON)' })
       .option('vantage', { choices: ['inside', 'outside'] as const, demandOption: true, describe: 'Where this machine stands: inside the dynamic range, or outside the network' })
-      .option('out', { type: 'string', describe: 'Scan file to write (default scan-<vantage>.ndjson)' })
-      .option('shard', { type: 'string', describe: 'K/N: scan part K (0-based) of N disjoint parts of the sample' })
-      .option('resume', { type: 'string', describe: 'Continue the interrupted scan in FILE, in place' })
-      .option('label', { type: 'string', describe: 'Name of this vantage in the report (default <vantage>@<hostname>)' })
+      .option('out', { type: 'string', requiresArg: true, describe: 'Scan file to write (default scan-<vantage>.ndjson)' })
+      .option('shard', { type: 'string', requiresArg: true, describe: 'K/N: scan part K (0-based) of N disjoint parts of the sample' })
+      .option('resume', { type: 'string', requiresArg: true, describe: 'Continue the interrupted scan in FILE, in place' })
+      .option('label', { type: 'string', requiresArg: true, describe: 'Name of this vantage in the report (default <vantage>@<hostname>)' })
       .option('force', { type: 'boolean', default: false, describe: 'Overwrite an existing scan file' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress or summary on stderr' })
       .example('$0 scan --plan plan.yaml --vantage outside', 'scan the dynamic ranges from outside')
