@@ -30,11 +30,18 @@ export async function main(argv: string[], io: Io = processIo(), interrupt: Abor
   if (interrupt.aborted) return EXIT.interrupted;
   const context: CommandContext = { io, outcome, interrupt };
   argv = joinDashValues(argv);
+  if (argv.includes('--')) {
+    // Nothing of ours reads arguments after `--`, and strict mode would not check them.
+    io.stderr.write("port25-audit: '--' is not used by port25-audit; remove it and what follows, or quote the value\nRun 'port25-audit --help' for usage.\n");
+    return EXIT.usage;
+  }
 
   const cli: Argv = yargs(argv)
     .scriptName('port25-audit')
     .usage('$0 <command> [options]\n\nAudit a network against the six MAAWG practices for managing port 25.')
     .env('PORT25_AUDIT')
+    // A repeated option keeps its last value, and `--plan.x` is no object: every option is one plain value.
+    .parserConfiguration({ 'duplicate-arguments-array': false, 'dot-notation': false })
     .command(initCommand(context))
     .command(scanCommand(context))
     .command(reportCommand(context))
@@ -53,7 +60,9 @@ export async function main(argv: string[], io: Io = processIo(), interrupt: Abor
     )
     .fail((message, error) => {
       // Throwing stops yargs from running the handler after a usage error.
-      throw error ?? new UsageError(message);
+      // yargs reports its own parse errors (YError) here too: those are usage, not runtime errors.
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageError(message ?? error?.message ?? 'bad usage');
     })
     .exitProcess(false);
 
@@ -66,7 +75,8 @@ export async function main(argv: string[], io: Io = processIo(), interrupt: Abor
     return outcome.code;
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`port25-audit: ${error.message}\nRun 'port25-audit --help' for usage.\n`);
+      // yargs spreads some messages over lines ("Invalid values:\n  Argument: ..."): one line reads better.
+      io.stderr.write(`port25-audit: ${error.message.replace(/:?\s*\n\s*/g, ': ')}\nRun 'port25-audit --help' for usage.\n`);
       return EXIT.usage;
     }
     return reportError(error, io);
