@@ -14,6 +14,8 @@ export interface ScanStepOptions {
   label?: string | undefined;
   /** Overwrite an existing scan file instead of refusing. */
   force?: boolean | undefined;
+  /** Whether an interrupted scan can be resumed by the user (not so for the demo, whose lab is gone). */
+  resumable?: boolean | undefined;
   quiet: boolean;
 }
 
@@ -63,6 +65,8 @@ export async function scanStep(options: ScanStepOptions, io: Io, interrupt: Abor
     progress.stop();
     if (summary.alreadyEnded) {
       if (!options.quiet) io.stderr.write(`${file} already holds a complete scan; nothing to resume.\n`);
+    } else if (summary.interrupted && options.resumable === false) {
+      io.stderr.write(`Scan interrupted; ${file} keeps every finished probe.\n`);
     } else if (summary.interrupted) {
       io.stderr.write(
         `Scan interrupted; ${file} keeps every finished probe. Continue with:\n` +

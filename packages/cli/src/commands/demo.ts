@@ -44,7 +44,7 @@ export const demoCommand = ({ io, outcome, interrupt }: CommandContext): Command
   describe: 'Audit the built-in loopback lab from both vantages and write a report',
   builder: (y) =>
     y
-      .option('dir', { type: 'string', default: 'port25-audit-demo', describe: 'Folder for the plan, the lab CA certificate, the scans and the reports' })
+      .option('dir', { type: 'string', requiresArg: true, default: 'port25-audit-demo', describe: 'Folder for the plan, the lab CA certificate, the scans and the reports' })
       .option('lang', { choices: LANGS, default: 'en' as const, describe: 'Language of the HTML report and the table' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress on stderr' }),
   handler: async (args) => {
@@ -61,7 +61,7 @@ export const demoCommand = ({ io, outcome, interrupt }: CommandContext): Command
       for (const vantage of ['outside', 'inside'] as const) {
         const file = join(dir, `scan-${vantage}.ndjson`);
         await rm(file, { force: true });
-        const scan = await scanStep({ plan: planFile, vantage, out: file, label: `${vantage} (demo)`, quiet: args.quiet }, io, interrupt);
+        const scan = await scanStep({ plan: planFile, vantage, out: file, label: `${vantage} (demo)`, quiet: args.quiet, resumable: false }, io, interrupt);
         if (scan.interrupted) {
           outcome.code = EXIT.interrupted;
           return;
