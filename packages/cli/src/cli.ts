@@ -7,6 +7,7 @@ import { scanCommand } from './commands/scan.js';
 import { reportCommand } from './commands/report.js';
 import { auditCommand } from './commands/audit.js';
 import { demoCommand } from './commands/demo.js';
+import { probeCommand } from './commands/probe.js';
 
 /** What a command handler leaves behind: the exit code it decided. */
 export interface Outcome {
@@ -47,6 +48,7 @@ export async function main(argv: string[], io: Io = processIo(), interrupt: Abor
     .command(reportCommand(context))
     .command(auditCommand(context))
     .command(demoCommand(context))
+    .command(probeCommand(context))
     .demandCommand(1, 'Name a command: init, scan, report, audit or demo.')
     .recommendCommands()
     .strict()

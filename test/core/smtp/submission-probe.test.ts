@@ -196,7 +196,7 @@ describe('submission probe', function () {
       expect(o.hello?.capabilities).to.include({ starttls: false, authAdvertised: false });
       expect(o.relayBeforeTls).to.include({ accepted: false, refusedAt: 'rcpt' });
       expect(o.relayBeforeTls?.rcptTo?.code).to.equal(554);
-      expect(o.auth).to.deep.equal({ attempted: false, reason: 'no TLS; credentials withheld', user: USER });
+      expect(o.auth).to.deep.equal({ attempted: false, withheld: 'no-tls', reason: 'no TLS; credentials withheld', user: USER });
       expect(o.quit?.code).to.equal(221);
       expect(persona.received).to.not.include('STARTTLS');
     });
@@ -227,7 +227,7 @@ describe('submission probe', function () {
       expect(o.certificate?.chain[0]?.daysLeft).to.be.below(0);
       expect(o.relayAfterTls).to.not.equal(null);
       expect(o.helloAfterTls?.capabilities.auth).to.deep.equal(['PLAIN', 'LOGIN']);
-      expect(o.auth).to.deep.equal({ attempted: false, reason: 'certificate not trusted; credentials withheld', user: USER });
+      expect(o.auth).to.deep.equal({ attempted: false, withheld: 'untrusted-certificate', reason: 'certificate not trusted; credentials withheld', user: USER });
     });
 
     it('self-signed: DEPTH_ZERO_SELF_SIGNED_CERT, self-signed leaf', async function () {
@@ -417,15 +417,15 @@ describe('submission probe', function () {
   describe('credentials', function () {
     it('without credentials in the plan, AUTH is not attempted', async function () {
       const { observation: o, persona } = await submission('compliant-msa', { plan: { credentials: null } });
-      expect(o.auth).to.deep.equal({ attempted: false, reason: 'no credentials in the plan', user: null });
+      expect(o.auth).to.deep.equal({ attempted: false, withheld: 'no-credentials', reason: 'no credentials in the plan', user: null });
       expect(persona.received.some((line) => line.startsWith('AUTH'))).to.equal(false);
     });
 
     it('names the variable that is not set', async function () {
       const { observation: o } = await submission('compliant-msa', { env: { P25S_USER: USER } });
-      expect(o.auth).to.deep.equal({ attempted: false, reason: 'P25S_PASSWORD is not set', user: USER });
+      expect(o.auth).to.deep.equal({ attempted: false, withheld: 'variable-unset', reason: 'P25S_PASSWORD is not set', user: USER, variable: 'P25S_PASSWORD' });
       const { observation: p } = await submission('compliant-msa', { env: {} });
-      expect(p.auth).to.deep.equal({ attempted: false, reason: 'P25S_USER is not set', user: null });
+      expect(p.auth).to.deep.equal({ attempted: false, withheld: 'variable-unset', reason: 'P25S_USER is not set', user: null, variable: 'P25S_USER' });
     });
 
     it('records a refused AUTH (535) as attempted and not succeeded, without the password', async function () {

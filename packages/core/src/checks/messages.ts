@@ -11,7 +11,6 @@ import type { CheckResult } from '../model.js';
 /** Message id → English template. Ids never change meaning; add new ones instead. */
 export const MESSAGES = {
   // Not tested: never counted as a pass.
-  'skip.probe-not-in-version': 'not tested: the {probe} probe is not part of this version',
   'skip.no-vantage-scan': 'not tested: no {vantage} scan',
   'skip.plan-missing': 'not tested: plan has no {field}',
   'skip.no-observation': 'not tested: no {probe} observation for {target} (the scan did not reach it)',
@@ -57,7 +56,7 @@ export const MESSAGES = {
   'p2.auth-no-mechanism': 'AUTH is offered after STARTTLS, but without any mechanism',
   'p2.no-cleartext-auth': 'no AUTH PLAIN or LOGIN is offered before STARTTLS',
   'p2.no-cleartext-auth-other': 'before STARTTLS only AUTH {mechanisms} is offered, no plaintext password mechanism',
-  'p2.cleartext-auth': 'AUTH {mechanisms} is offered before STARTTLS: passwords may cross the network in clear',
+  'p2.auth-in-clear': 'AUTH {mechanisms} is offered before STARTTLS: passwords may cross the network in clear',
   'p2.relay-refused': 'relaying without AUTH is refused ({code} at {command}) before and after STARTTLS',
   'p2.relay-refused-clear-only': 'relaying without AUTH is refused in clear ({code} at {command}); the attempt over TLS was not made (not reached: {step})',
   'p2.relay-accepted-before-tls': 'an external recipient is accepted without AUTH before STARTTLS ({code}): the server is an open relay',

@@ -6,6 +6,7 @@ export * from './resolve.js';
 export * from './tcp-observation.js';
 export * from './smtp-reply.js';
 export * from './smtp-session.js';
+export * from './smtp-fingerprint.js';
 export * from './tls.js';
 export * from './certificate.js';
 export * from './srv.js';

@@ -5,7 +5,7 @@ export { relaySmtpProbe, singleRelayAddresses } from './relay-smtp.js';
 export { outboundSmtpProbe, canaryTasks } from './outbound-smtp.js';
 export { outboundSubmissionProbe } from './outbound-submission.js';
 export * from './submission-observation.js';
-export { submissionProbe, submissionServerTasks } from './submission.js';
+export { submissionProbe, submissionServerTasks, observeSubmission, type SubmissionDialogOptions } from './submission.js';
 export { implicitTlsProbe } from './implicit-tls.js';
 export * from './client-config-observation.js';
 export { srvRecordsProbe, createSrvRecordsProbe, type SrvRecordsProbeOptions } from './srv-records.js';

@@ -104,12 +104,20 @@ export interface RelayAttemptEvidence {
   refusedAt: 'mail' | 'rcpt' | null;
 }
 
+/**
+ * Why no credentials were sent, as a word: the plan names none, a variable is
+ * unset, the certificate is not trusted, TLS was never established (RFC 4954
+ * §4), AUTH is not offered after STARTTLS, or no mechanism the probe speaks is.
+ */
+export type AuthWithheld = 'no-credentials' | 'variable-unset' | 'untrusted-certificate' | 'no-tls' | 'not-advertised' | 'no-usable-mechanism';
+
 /** The AUTH step: tried with the plan's credentials, or why not. */
 export type AuthEvidence =
   | {
       attempted: false;
+      withheld: AuthWithheld;
       /**
-       * Why no credentials were sent: `no credentials in the plan`,
+       * Why no credentials were sent, in words: `no credentials in the plan`,
        * `P25_PASSWORD is not set` (the variable's name), `certificate not
        * trusted; credentials withheld`, `no TLS; credentials withheld`, `AUTH not
        * advertised after STARTTLS`, `neither PLAIN nor LOGIN offered (…)`.
@@ -117,6 +125,8 @@ export type AuthEvidence =
       reason: string;
       /** The user name when it was known. */
       user: string | null;
+      /** The unset variable's name (`variable-unset`). */
+      variable?: string;
     }
   | {
       attempted: true;

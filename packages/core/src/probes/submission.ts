@@ -31,6 +31,7 @@ import {
   RELAY_PROBE_RECIPIENT,
   RELAY_PROBE_SENDER,
   type AuthEvidence,
+  type AuthWithheld,
   type HelloEvidence,
   type ImplicitTlsObservation,
   type RelayAttemptEvidence,
@@ -152,7 +153,11 @@ function newRelayAttempt(): RelayAttemptEvidence {
 }
 
 /** The plan's credentials from the environment, or why they cannot be used. */
-type CredentialDecision = { user: string; password: string } | { reason: string; user: string | null };
+type CredentialDecision = { user: string; password: string } | Extract<AuthEvidence, { attempted: false }>;
+
+function withheld(why: AuthWithheld, reason: string, user: string | null, variable?: string): Extract<AuthEvidence, { attempted: false }> {
+  return { attempted: false, withheld: why, reason, user, ...(variable === undefined ? {} : { variable }) };
+}
 
 function userFromEnv(plan: Plan, env: Readonly<Record<string, string | undefined>>): string | null {
   const user = plan.credentials === null ? undefined : env[plan.credentials.userEnv];
@@ -161,20 +166,21 @@ function userFromEnv(plan: Plan, env: Readonly<Record<string, string | undefined
 
 /** Credentials for a TLS channel; `trusted` is the certificate verdict (chain valid, name matched). */
 function credentialsFor(plan: Plan, env: Readonly<Record<string, string | undefined>>, trusted: boolean): CredentialDecision {
-  if (plan.credentials === null) return { reason: 'no credentials in the plan', user: null };
+  if (plan.credentials === null) return withheld('no-credentials', 'no credentials in the plan', null);
+  const { userEnv, passwordEnv } = plan.credentials;
   const user = userFromEnv(plan, env);
   // DESIGN: the dialog goes on over a channel whose certificate failed, but credentials are never sent over it.
-  if (!trusted) return { reason: 'certificate not trusted; credentials withheld', user };
-  if (user === null) return { reason: `${plan.credentials.userEnv} is not set`, user: null };
-  const password = env[plan.credentials.passwordEnv];
-  if (password === undefined || password === '') return { reason: `${plan.credentials.passwordEnv} is not set`, user };
+  if (!trusted) return withheld('untrusted-certificate', 'certificate not trusted; credentials withheld', user);
+  if (user === null) return withheld('variable-unset', `${userEnv} is not set`, null, userEnv);
+  const password = env[passwordEnv];
+  if (password === undefined || password === '') return withheld('variable-unset', `${passwordEnv} is not set`, user, passwordEnv);
   return { user, password };
 }
 
 /** The AUTH step when TLS was never established: RFC 4954 §4, no credentials in clear. */
 function withheldWithoutTls(ctx: ProbeContext): AuthEvidence {
-  if (ctx.plan.credentials === null) return { attempted: false, reason: 'no credentials in the plan', user: null };
-  return { attempted: false, reason: 'no TLS; credentials withheld', user: userFromEnv(ctx.plan, ctx.env ?? process.env) };
+  if (ctx.plan.credentials === null) return withheld('no-credentials', 'no credentials in the plan', null);
+  return withheld('no-tls', 'no TLS; credentials withheld', userFromEnv(ctx.plan, ctx.env ?? process.env));
 }
 
 /** The outcome word: the furthest step the dialog reached. */
@@ -240,7 +246,13 @@ export function settle(session: SmtpSession | null, observation: Pick<Submission
   observation.bytesReceived = session.bytesReceived;
 }
 
-async function submissionDialog(session: SmtpSession, ctx: ProbeContext, observation: SubmissionObservation): Promise<void> {
+/** How far the dialog goes: the scan always goes on to STARTTLS; the ad-hoc `probe smtp` may stop before it. */
+export interface SubmissionDialogOptions {
+  /** Send STARTTLS when it is offered, and go on over TLS. Default true. */
+  starttls?: boolean;
+}
+
+async function submissionDialog(session: SmtpSession, ctx: ProbeContext, observation: SubmissionObservation, options: SubmissionDialogOptions): Promise<void> {
   let step: SubmissionStep = 'greeting';
   const ehloName = ctx.plan.probe.ehloName;
   try {
@@ -263,6 +275,12 @@ async function submissionDialog(session: SmtpSession, ctx: ProbeContext, observa
     await relayAttempt(session, observation.relayBeforeTls);
 
     step = 'starttls';
+    if (options.starttls === false) {
+      session.transcript.note('STARTTLS not attempted: the dialog was asked to stay in clear');
+      observation.auth = withheldWithoutTls(ctx);
+      step = 'quit';
+      return await quitQuietly(session, observation);
+    }
     if (!before.capabilities.starttls) {
       observation.auth = withheldWithoutTls(ctx);
       step = 'quit';
@@ -306,19 +324,19 @@ async function submissionDialog(session: SmtpSession, ctx: ProbeContext, observa
 /** AUTH with the plan's credentials when every condition holds; the evidence says which one did not. */
 async function authenticate(session: SmtpSession, ctx: ProbeContext, observation: SubmissionObservation): Promise<void> {
   const decision = credentialsFor(ctx.plan, ctx.env ?? process.env, observation.certificate?.trusted === true);
-  if ('reason' in decision) {
-    observation.auth = { attempted: false, reason: decision.reason, user: decision.user };
+  if ('withheld' in decision) {
+    observation.auth = decision;
     return;
   }
   const capabilities = observation.helloAfterTls?.capabilities ?? noCapabilities();
   if (!capabilities.authAdvertised) {
-    observation.auth = { attempted: false, reason: 'AUTH not advertised after STARTTLS', user: decision.user };
+    observation.auth = withheld('not-advertised', 'AUTH not advertised after STARTTLS', decision.user);
     return;
   }
   const mechanism = capabilities.auth.includes('PLAIN') ? 'PLAIN' : capabilities.auth.includes('LOGIN') ? 'LOGIN' : null;
   if (mechanism === null) {
     const offered = capabilities.auth.length === 0 ? 'no mechanism' : capabilities.auth.join(' ');
-    observation.auth = { attempted: false, reason: `neither PLAIN nor LOGIN offered (${offered})`, user: decision.user };
+    observation.auth = withheld('no-usable-mechanism', `neither PLAIN nor LOGIN offered (${offered})`, decision.user);
     return;
   }
   const attempt: AuthEvidence = { attempted: true, mechanism, user: decision.user, reply: null, succeeded: false };
@@ -337,27 +355,39 @@ export const submissionProbe: Probe = {
   tasks(input: TaskInput): Iterable<Task> {
     return submissionServerTasks('submission', input.plan.ports.submission, input);
   },
-  async run(task: Task, ctx: ProbeContext): Promise<SubmissionObservation> {
-    const started = performance.now();
-    const observation: SubmissionObservation = {
-      ...blankSmtpObservation(task, ctx, ctx.now()),
-      probe: 'submission',
-      outcome: 'error',
-      relayBeforeTls: null,
-      starttls: null,
-      helloAfterTls: null,
-      relayAfterTls: null,
-      auth: null,
-    };
-    const session = await openSession(task, ctx, observation);
-    try {
-      if (session !== null) await submissionDialog(session, ctx, observation);
-    } finally {
-      settle(session, observation);
-    }
-    if (ctx.signal.aborted) throw abortError();
-    observation.outcome = submissionOutcome(observation);
-    observation.ms = elapsed(started);
-    return observation;
+  run(task: Task, ctx: ProbeContext): Promise<SubmissionObservation> {
+    return observeSubmission(task, ctx);
   },
 };
+
+/**
+ * One submission dialog with one address, as the `submission` probe runs it;
+ * `options.starttls: false` stops before STARTTLS (the ad-hoc `probe smtp`
+ * without `--starttls`). Rejects with an AbortError when `ctx.signal` fired.
+ *
+ * @example
+ * const observation = await observeSubmission({ probe: 'submission', target }, ctx, { starttls: false });
+ */
+export async function observeSubmission(task: Task, ctx: ProbeContext, options: SubmissionDialogOptions = {}): Promise<SubmissionObservation> {
+  const started = performance.now();
+  const observation: SubmissionObservation = {
+    ...blankSmtpObservation(task, ctx, ctx.now()),
+    probe: 'submission',
+    outcome: 'error',
+    relayBeforeTls: null,
+    starttls: null,
+    helloAfterTls: null,
+    relayAfterTls: null,
+    auth: null,
+  };
+  const session = await openSession(task, ctx, observation);
+  try {
+    if (session !== null) await submissionDialog(session, ctx, observation, options);
+  } finally {
+    settle(session, observation);
+  }
+  if (ctx.signal.aborted) throw abortError();
+  observation.outcome = submissionOutcome(observation);
+  observation.ms = elapsed(started);
+  return observation;
+}

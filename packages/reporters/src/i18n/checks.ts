@@ -81,8 +81,8 @@ export const CHECK_TEXT: Record<string, CheckText> = {
   'P2.relay-refused': {
     titleDe: 'Weiterleiten ohne Authentisierung wird abgelehnt',
     remedy: {
-      en: 'The server accepts mail for external recipients without authentication: it is an open relay. Require AUTH for every recipient outside your own domains and refuse with 530 5.7.0 (RFC 4954 §6, RFC 6409 §4.3).',
-      de: 'Der Server nimmt ohne Authentisierung E-Mails an externe Empfänger an: er ist ein offenes Relais. Verlangen Sie AUTH für jeden Empfänger ausserhalb Ihrer eigenen Domänen und lehnen Sie mit 530 5.7.0 ab (RFC 4954 §6, RFC 6409 §4.3).',
+      en: 'Without authentication the server accepts mail for external recipients (an open relay), or only defers it with a 4xx reply that clients retry. Require AUTH for every recipient outside your own domains and refuse permanently with 530 5.7.0 (RFC 4954 §6, RFC 6409 §4.3).',
+      de: 'Der Server nimmt ohne Authentisierung E-Mails an externe Empfänger an (ein offenes Relais) oder stellt sie nur mit einer 4xx-Antwort zurück, die Clients wiederholen. Verlangen Sie AUTH für jeden Empfänger ausserhalb Ihrer eigenen Domänen und lehnen Sie dauerhaft mit 530 5.7.0 ab (RFC 4954 §6, RFC 6409 §4.3).',
     },
   },
   'P2.auth-works': {
