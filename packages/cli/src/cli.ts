@@ -41,8 +41,9 @@ export async function main(argv: string[], io: Io = processIo(), interrupt: Abor
     .scriptName('port25-audit')
     .usage('$0 <command> [options]\n\nAudit a network against the six MAAWG practices for managing port 25.')
     .env('PORT25_AUDIT')
-    // A repeated option keeps its last value, and `--plan.x` is no object: every option is one plain value.
-    .parserConfiguration({ 'duplicate-arguments-array': false, 'dot-notation': false })
+    // `--plan.x` is no object: every option is one plain value.
+    .parserConfiguration({ 'dot-notation': false })
+    .middleware(refuseRepeatedOptions, true)
     .command(initCommand(context))
     .command(scanCommand(context))
     .command(reportCommand(context))
@@ -86,6 +87,18 @@ export async function main(argv: string[], io: Io = processIo(), interrupt: Abor
 }
 
 class UsageError extends Error {}
+
+/** Options that may be given several times; every other option is one value, and twice is a usage error. */
+const LIST_OPTIONS = new Set(['_', 'scans', '$0']);
+
+/** `--plan a --plan b` would otherwise become the list "a,b": say which option was repeated instead. */
+function refuseRepeatedOptions(argv: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(argv)) {
+    if (Array.isArray(value) && !LIST_OPTIONS.has(name) && name.length > 1 && !name.includes('-')) {
+      throw new UsageError(`--${name} is given more than once (${value.map(String).join(', ')}); give it once`);
+    }
+  }
+}
 
 /**
  * yargs-parser reads a lone `-` as a positional, so `--out -` (stdout, by convention)
