@@ -207,7 +207,7 @@ describe('adversarial: command-line arguments (property-based)', function () {
         [['scan', '--plan', missingPlan, '--vantage', 'inside', '--frobnicate'], /Unknown argument: frobnicate/],
         [['scan', '--plan', missingPlan], /Missing required argument: vantage/],
         [['scan', '--vantage', 'inside'], /Missing required argument: plan/],
-        [['scan', '--plan'], /Missing required argument: vantage/],
+        [['scan', '--plan'], /Not enough arguments following: plan/],
         [['scan', '--plan', missingPlan, '--vantage'], /vantage/],
         [['report'], /Not enough non-option arguments/],
         [['frobnicate'], /Unknown argument: frobnicate/],

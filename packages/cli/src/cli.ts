@@ -43,7 +43,8 @@ export async function main(argv: string[], io: Io = processIo(), interrupt: Abor
     .env('PORT25_AUDIT')
     // `--plan.x` is no object: every option is one plain value.
     .parserConfiguration({ 'dot-notation': false })
-    .middleware(refuseRepeatedOptions, true)
+    // getOptions() is public in yargs but missing from @types/yargs 17.
+    .middleware((args) => refuseRepeatedOptions(args, new Set((cli as unknown as DeclaredOptions).getOptions().array)), true)
     .command(initCommand(context))
     .command(scanCommand(context))
     .command(reportCommand(context))
@@ -88,13 +89,17 @@ export async function main(argv: string[], io: Io = processIo(), interrupt: Abor
 
 class UsageError extends Error {}
 
-/** Options that may be given several times; every other option is one value, and twice is a usage error. */
-const LIST_OPTIONS = new Set(['_', 'scans', '$0']);
+interface DeclaredOptions {
+  getOptions(): { array: string[] };
+}
 
-/** `--plan a --plan b` would otherwise become the list "a,b": say which option was repeated instead. */
-function refuseRepeatedOptions(argv: Record<string, unknown>): void {
+/**
+ * `--plan a --plan b` would otherwise become the list "a,b": say which option was repeated instead.
+ * Options declared as arrays (`--dns A --dns B`, the scan files of `report`) may repeat.
+ */
+function refuseRepeatedOptions(argv: Record<string, unknown>, lists: ReadonlySet<string>): void {
   for (const [name, value] of Object.entries(argv)) {
-    if (Array.isArray(value) && !LIST_OPTIONS.has(name) && name.length > 1 && !name.includes('-')) {
+    if (Array.isArray(value) && name !== '_' && !lists.has(name) && name.length > 1 && !name.includes('-')) {
       throw new UsageError(`--${name} is given more than once (${value.map(String).join(', ')}); give it once`);
     }
   }

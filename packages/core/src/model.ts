@@ -105,6 +105,13 @@ export interface TcpObservation extends ObservationBase {
   /** OS error code (ECONNREFUSED, EHOSTUNREACH, ETIMEDOUT, SCOPE, ...), when there was one. */
   errorCode?: string;
   banner?: Banner | null;
+  /**
+   * The reply to EHLO, outbound canary probes only (a proxy may pass the
+   * canary's greeting through, but answers EHLO itself): null when EHLO was
+   * not sent (no complete 220 greeting, RFC 5321 §3.1); absent for the other
+   * probes and for ports that did not open.
+   */
+  ehlo?: Banner | null;
   /** Canary's expected greeting text, for outbound probes. */
   expect?: string | null;
   /**

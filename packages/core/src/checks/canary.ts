@@ -1,9 +1,10 @@
 /**
  * External canaries (plan `external.mx`, `external.submission`) seen from
  * inside: which observations belong to a canary, what is missing, and whether
- * a greeting is the canary's own.
+ * the greeting and the EHLO reply are the canary's own.
  */
-import type { Banner, Canary, DnsObservation, TcpObservation } from '../model.js';
+import type { Banner, Canary, DnsObservation, Evidence, TcpObservation } from '../model.js';
+import { canaryFingerprint, ehloDomainOf } from '../net/smtp-fingerprint.js';
 import { dnsObservation, tcpObservations, type CheckInput, type ResultTarget } from './check-input.js';
 import { byAddress, hostPort, isAddress, sameHost, targetFields } from './target-label.js';
 
@@ -45,12 +46,60 @@ function findingAddress(finding: CanaryFinding): { address?: string } {
 }
 
 /**
- * True when the banner is the canary's own: it contains the canary's `expect`
- * text, compared case-insensitively because the text is usually a host name (RFC 4343).
+ * True when the peer sent anything at all after connect. The TCP probes
+ * always record a banner, empty when nothing came before the deadline (a
+ * tarpit, a firewall that accepts and drops): that is no greeting.
  */
-export function isCanaryGreeting(banner: Banner | null | undefined, expect: string): boolean {
-  if (banner === null || banner === undefined) return false;
-  return banner.text.toLowerCase().includes(expect.toLowerCase());
+export function hasGreeting(banner: Banner | null | undefined): banner is Banner {
+  return banner !== null && banner !== undefined && banner.text !== '';
+}
+
+/** Whether the canary answered: its greeting, its EHLO reply (null: nothing to judge), and both together. */
+export interface CanaryVerdict {
+  greeting: boolean;
+  ehlo: boolean | null;
+  own: boolean;
+}
+
+/**
+ * Whether the canary itself answered: its greeting contains `expect` and, when
+ * EHLO was answered 250, so does the EHLO reply, whose first line names the
+ * server's own domain (RFC 5321 §4.1.1.1). A proxy that passes the canary's
+ * greeting through but answers EHLO itself is not the canary. An EHLO that
+ * was not sent, not answered or refused leaves the greeting alone to judge,
+ * as does a scan file recorded before the probes read EHLO.
+ *
+ * @example
+ * canaryVerdict(observation, 'mx.canary.example') // { greeting: true, ehlo: false, own: false }: the greeting was passed through
+ */
+export function canaryVerdict(observation: TcpObservation, expect: string): CanaryVerdict {
+  const banner = observation.banner ?? { text: '', code: null, truncated: true, ms: 0 };
+  const ehlo = observation.ehlo ?? null;
+  return canaryFingerprint({ banner, ehlo, ehloDomain: ehloDomainOf(ehlo) }, expect);
+}
+
+/** The note of a verdict whose greeting is the canary's but whose EHLO reply is not. */
+export const GREETING_PASSED_THROUGH =
+  "the canary's greeting was passed through, but another server answered EHLO ('ehloDomain' names it): a transparent proxy holds the connection";
+
+/**
+ * The EHLO reply as evidence beside the greeting: `ehlo` (its text), `ehloCode`,
+ * `ehloTruncated`, `ehloDomain`, and `ehloNote` when it gave nothing to judge
+ * (not sent, no reply before the deadline, not a 250). Empty for an
+ * observation without an EHLO step (a port that did not open, an older scan file).
+ *
+ * @example
+ * ehloEvidence(observation) // { ehlo: '250-mx.canary.example Hello', ehloCode: 250, ehloTruncated: false, ehloDomain: 'mx.canary.example' }
+ */
+export function ehloEvidence(observation: TcpObservation): Evidence {
+  const ehlo = observation.ehlo;
+  if (ehlo === undefined) return {};
+  // RFC 5321 §3.1: only a 220 greeting invites EHLO.
+  if (ehlo === null) return { ehlo: null, ehloNote: 'EHLO not sent: the greeting was not a complete 220; judged on the greeting alone' };
+  const fields = { ehlo: ehlo.text, ehloCode: ehlo.code, ehloTruncated: ehlo.truncated, ehloDomain: ehloDomainOf(ehlo) };
+  if (ehlo.text === '') return { ...fields, ehloNote: `no reply to EHLO within ${ehlo.ms} ms (the deadline passed or the peer closed); judged on the greeting alone` };
+  if (ehlo.code !== 250) return { ...fields, ehloNote: `EHLO was answered ${ehlo.code ?? 'without a reply code'}, not 250; judged on the greeting alone` };
+  return fields;
 }
 
 /** Canaries with the same host and port listed twice in a plan are judged once. */

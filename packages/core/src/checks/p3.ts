@@ -4,7 +4,15 @@
  * Judged from inside, per external submission canary and per address.
  */
 import type { Canary, CheckResult } from '../model.js';
-import { canaryFindings, distinctCanaries, isCanaryGreeting, type CanaryFinding } from './canary.js';
+import {
+  canaryFindings,
+  canaryVerdict,
+  distinctCanaries,
+  ehloEvidence,
+  GREETING_PASSED_THROUGH,
+  hasGreeting,
+  type CanaryFinding,
+} from './canary.js';
 import { result, skipped, tcpEvidence, type CheckInput, type PracticeCheck } from './check-input.js';
 import { hostPort, targetFields } from './target-label.js';
 
@@ -45,7 +53,7 @@ function judge(finding: CanaryFinding, canary: Canary): CheckResult {
   const port = observation.target.port;
   // No route from this vantage: the family is untested here, not blocked.
   if (observation.route === 'none') return skipped(ID, where, 'skip.no-route', { family: observation.target.family });
-  const evidence = { ...tcpEvidence(observation), expected: canary.expect };
+  const evidence = { ...tcpEvidence(observation), ...ehloEvidence(observation), expected: canary.expect };
   switch (observation.outcome) {
     case 'error': {
       const code = observation.errorCode ?? 'unknown';
@@ -58,15 +66,16 @@ function judge(finding: CanaryFinding, canary: Canary): CheckResult {
     case 'open':
       break;
   }
+  // Submission needs a server that greets (RFC 5321 §4.3.1): an open port that stays silent is not one, whoever holds it.
+  if (!hasGreeting(observation.banner)) return result(ID, 'fail', where, 'p3.no-greeting', { port }, evidence);
   if (canary.expect === null) {
     const note = 'greeting not judged: no expect for an address';
     return result(ID, 'pass', where, 'p3.reached-unjudged', { port }, { ...evidence, note });
   }
-  if (observation.banner === null || observation.banner === undefined) {
-    return result(ID, 'fail', where, 'p3.no-greeting', { port }, evidence);
-  }
-  if (isCanaryGreeting(observation.banner, canary.expect)) {
+  const verdict = canaryVerdict(observation, canary.expect);
+  if (verdict.own) {
     return result(ID, 'pass', where, 'p3.reached', { port }, evidence);
   }
-  return result(ID, 'fail', where, 'p3.intercepted', { port }, evidence);
+  // The canary's greeting with another server's EHLO reply (RFC 5321 §4.1.1.1) is interception too.
+  return result(ID, 'fail', where, 'p3.intercepted', { port }, verdict.greeting ? { ...evidence, note: GREETING_PASSED_THROUGH } : evidence);
 }

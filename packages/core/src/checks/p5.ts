@@ -6,7 +6,15 @@
  */
 import type { Canary, CheckResult, TcpObservation } from '../model.js';
 import { formatAddress, parseRange } from '../targets/index.js';
-import { canaryFindings, distinctCanaries, isCanaryGreeting, type CanaryFinding } from './canary.js';
+import {
+  canaryFindings,
+  canaryVerdict,
+  distinctCanaries,
+  ehloEvidence,
+  GREETING_PASSED_THROUGH,
+  hasGreeting,
+  type CanaryFinding,
+} from './canary.js';
 import { result, skipped, tcpEvidence, tcpObservations, type CheckInput, type PracticeCheck } from './check-input.js';
 import { byAddress, hostPort, sameHost, targetFields } from './target-label.js';
 
@@ -54,7 +62,7 @@ function judgeOutbound(finding: CanaryFinding, canary: Canary): CheckResult {
   const port = observation.target.port;
   // No route from this vantage: nothing left the host, so an IPv6 leak is untested rather than blocked.
   if (observation.route === 'none') return skipped(BLOCKED, where, 'skip.no-route', { family: observation.target.family });
-  const evidence = { ...tcpEvidence(observation), expected: canary.expect };
+  const evidence = { ...tcpEvidence(observation), ...ehloEvidence(observation), expected: canary.expect };
   switch (observation.outcome) {
     case 'error':
       return result(BLOCKED, 'error', where, 'error.probe', { code: observation.errorCode ?? 'unknown' }, evidence);
@@ -69,15 +77,18 @@ function judgeOutbound(finding: CanaryFinding, canary: Canary): CheckResult {
     const note = 'the port opened; whether the canary or an interceptor answered cannot be judged: no expect for an address';
     return result(BLOCKED, 'fail', where, 'p5.leak-unjudged', { port }, { ...evidence, note });
   }
-  if (observation.banner === null || observation.banner === undefined) {
+  if (!hasGreeting(observation.banner)) {
     const note = 'something accepted the connection but sent no greeting: neither the canary nor a relay was confirmed';
     return result(BLOCKED, 'warn', where, 'p5.open-no-greeting', { port }, { ...evidence, note });
   }
-  if (isCanaryGreeting(observation.banner, canary.expect)) {
+  const verdict = canaryVerdict(observation, canary.expect);
+  if (verdict.own) {
     return result(BLOCKED, 'fail', where, 'p5.leak', { port }, evidence);
   }
-  // A greeting that is not the canary's: the network redirects port 25 to a server of its own.
-  const note = "transparent redirection: 'expected' is the canary's greeting text, 'greeting' is what answered instead";
+  // A greeting that is not the canary's, or the canary's passed through to a server that answers EHLO itself: the network redirects port 25 to a server of its own.
+  const note = verdict.greeting
+    ? GREETING_PASSED_THROUGH
+    : "transparent redirection: 'expected' is the canary's greeting text, 'greeting' is what answered instead";
   return result(BLOCKED, 'warn', where, 'p5.redirected', { port }, { ...evidence, note });
 }
 

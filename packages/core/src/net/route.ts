@@ -6,7 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import type { Target, TcpObservation } from '../model.js';
 import type { ProbeContext, Task } from '../probes/probe.js';
-import { abortError, observeTcp } from './tcp-observation.js';
+import { abortError, observeTcp, type OpenPortReader } from './tcp-observation.js';
 
 /** The kernel's answer for one destination. */
 export type RouteAnswer = { routed: true } | { routed: false; errorCode: string };
@@ -80,6 +80,7 @@ const NO_ROUTE_SUSPECTS: ReadonlySet<string> = new Set(['ENETUNREACH', 'EADDRNOT
  * probe could not run). The latter is recorded as outcome `error` with
  * `route: 'none'`, so no check ever counts it as blocked. Other outcomes are
  * not looked up, so a large sample pays for the lookup only on those errors.
+ * `read` reads an open port, as for {@link observeTcp}.
  *
  * @example
  * ```ts
@@ -87,8 +88,13 @@ const NO_ROUTE_SUSPECTS: ReadonlySet<string> = new Set(['ENETUNREACH', 'EADDRNOT
  * if (observation.route === 'none') console.log(`no ${task.target.family} route from this vantage`);
  * ```
  */
-export async function observeRoutedTcp(probe: TcpObservation['probe'], task: Task, ctx: ProbeContext): Promise<TcpObservation> {
-  const observation = await observeTcp(probe, task, ctx);
+export async function observeRoutedTcp(
+  probe: TcpObservation['probe'],
+  task: Task,
+  ctx: ProbeContext,
+  read?: OpenPortReader,
+): Promise<TcpObservation> {
+  const observation = await observeTcp(probe, task, ctx, read);
   if (observation.outcome === 'open' || !NO_ROUTE_SUSPECTS.has(observation.errorCode ?? '')) return observation;
   const answer = await (ctx.route ?? kernelRouteLookup)(task.target);
   if (ctx.signal.aborted) throw abortError();
