@@ -43,9 +43,26 @@ export async function listen(address: string, behave: (socket: Socket) => void, 
   };
 }
 
-/** A greeting server: writes `greeting` (raw, line ends included) on connect. */
+/**
+ * A greeting server: writes `greeting` (raw, line ends included) on connect, then answers
+ * EHLO with 250 and QUIT with 221, so canary probes (greeting + EHLO) finish at once.
+ */
 export function greeter(greeting: string): (socket: Socket) => void {
-  return (socket) => socket.write(greeting);
+  return (socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.write(greeting);
+    let pending = '';
+    socket.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('latin1');
+      let end: number;
+      while ((end = pending.indexOf('\n')) >= 0) {
+        const verb = pending.slice(0, end).trim().split(' ')[0]?.toUpperCase();
+        pending = pending.slice(end + 1);
+        if (verb === 'QUIT') socket.end('221 bye\r\n');
+        else socket.write(verb === 'EHLO' ? '250 greeter\r\n' : '502 not here\r\n');
+      }
+    });
+  };
 }
 
 /** A port that nothing listens on at `address`: bind an ephemeral port, then release it. */
