@@ -140,6 +140,19 @@ function isScalar(value: unknown): boolean {
   return value === null || typeof value !== 'object';
 }
 
+/**
+ * Items of one evidence list written at most in plain text (JUnit); a peer
+ * decides how long some lists are (a certificate may carry 10,000 names).
+ */
+export const MAX_TEXT_LIST_ITEMS = 100;
+
+/** The first items of a list, and a line saying how many were left out (the JSON report has them all). */
+function listHead(value: readonly unknown[]): { shown: readonly unknown[]; more: string | null } {
+  if (value.length <= MAX_TEXT_LIST_ITEMS) return { shown: value, more: null };
+  const left = value.length - MAX_TEXT_LIST_ITEMS;
+  return { shown: value.slice(0, MAX_TEXT_LIST_ITEMS), more: `… and ${left} more (${value.length} in all: the JSON report lists every one)` };
+}
+
 function textLines(key: string, value: unknown, indent: string, out: string[]): void {
   const label = `${indent}${key}:`;
   const transcript = isTranscriptKey(key) ? transcriptLines(value) : null;
@@ -150,11 +163,12 @@ function textLines(key: string, value: unknown, indent: string, out: string[]): 
   } else if (isScalar(value)) {
     out.push(`${label} ${scalarText(value)}`);
   } else if (Array.isArray(value)) {
+    const { shown, more } = listHead(value);
     if (value.length === 0) out.push(`${label} []`);
-    else if (value.every(isScalar)) out.push(`${label} ${value.map(scalarText).join(', ')}`);
+    else if (value.every(isScalar)) out.push(`${label} ${shown.map(scalarText).join(', ')}${more === null ? '' : ` ${more}`}`);
     else {
       out.push(label);
-      for (const item of value) {
+      for (const item of shown) {
         if (isScalar(item)) out.push(`${indent}  - ${scalarText(item)}`);
         else {
           const nested: string[] = [];
@@ -163,6 +177,7 @@ function textLines(key: string, value: unknown, indent: string, out: string[]): 
           else out.push(`${indent}  - ${(nested[0] ?? '').trimStart()}`, ...nested.slice(1));
         }
       }
+      if (more !== null) out.push(`${indent}  ${more}`);
     }
   } else {
     const entries = Object.entries(value as object);

@@ -32,6 +32,12 @@ export const STATUS_ICON: Record<Status, string> = {
 
 // Nested evidence deeper than this is shown as JSON text: a table per level stops helping a reader.
 const MAX_TABLE_DEPTH = 6;
+/**
+ * Items of one evidence list shown at most; the rest is counted. A peer decides
+ * how long some lists are (a certificate may carry 10,000 names): the page
+ * stays readable, and the JSON report keeps them all.
+ */
+export const MAX_LIST_ITEMS = 100;
 
 /** Escaped display text of a string that may come from a host. */
 function text(value: string): string {
@@ -168,16 +174,21 @@ function valueHtml(key: string, value: unknown, depth: number, t: UiText): strin
   if (depth >= MAX_TABLE_DEPTH) return `<pre>${text(JSON.stringify(value, null, 2))}</pre>`;
   if (Array.isArray(value)) {
     if (value.length === 0) return '<span class="none">[]</span>';
-    if (value.every(isScalar)) return `<ul>${value.map((item) => `<li>${scalarHtml(item, t)}</li>`).join('')}</ul>`;
+    const shown = value.slice(0, MAX_LIST_ITEMS);
+    const more = value.length > shown.length ? htmlText(t.moreItems(shown.length, value.length)) : null;
+    if (value.every(isScalar)) {
+      return `<ul>${shown.map((item) => `<li>${scalarHtml(item, t)}</li>`).join('')}${more === null ? '' : `<li class="none">${more}</li>`}</ul>`;
+    }
     const columns = flatRecords(value);
     if (columns !== null) {
       const head = columns.map((column) => `<th scope="col">${text(column)}</th>`).join('');
-      const rows = value
+      const rows = shown
         .map((item) => `<tr>${columns.map((column) => `<td>${scalarHtml((item as Record<string, unknown>)[column] ?? null, t, column)}</td>`).join('')}</tr>`)
         .join('');
-      return `<div class="table-scroll"><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
+      const tail = more === null ? '' : `<tr><td class="none" colspan="${columns.length}">${more}</td></tr>`;
+      return `<div class="table-scroll"><table><thead><tr>${head}</tr></thead><tbody>${rows}${tail}</tbody></table></div>`;
     }
-    return `<ol>${value.map((item) => `<li>${valueHtml('', item, depth + 1, t)}</li>`).join('')}</ol>`;
+    return `<ol>${shown.map((item) => `<li>${valueHtml('', item, depth + 1, t)}</li>`).join('')}${more === null ? '' : `<li class="none">${more}</li>`}</ol>`;
   }
   return objectTable(value as Record<string, unknown>, depth + 1, t);
 }

@@ -3,7 +3,7 @@
  * JSON, JUnit XML, a self-contained HTML page and a terminal table, with
  * English and German texts, and the exit code a report implies.
  */
-export { renderJson } from './json.js';
+export { jsonText, renderJson } from './json.js';
 export { renderJunit, type JunitOptions } from './junit.js';
 export { renderHtml, STATUS_ICON, type HtmlOptions } from './html.js';
 export { renderTable, shouldColor, type TableOptions } from './table.js';

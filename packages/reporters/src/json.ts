@@ -30,8 +30,34 @@ function orderedPractice(practice: PracticeResult): Record<string, unknown> {
 }
 
 /**
+ * Characters JSON.stringify leaves raw that a reader of the text must not get
+ * as such: DEL and the C1 controls (U+009B is an 8-bit CSI that some terminals
+ * obey when `report --format json` prints to one), the line and paragraph
+ * separators (they end a line in JavaScript, RFC 8259 §7 allows them raw), bidi
+ * overrides and isolates (CVE-2021-42574), the BOM and the noncharacters. As
+ * `\uXXXX` escapes they are the same JSON data.
+ */
+const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]/g;
+
+/**
+ * Any JSON value as text, 2-space indent and one trailing newline, with the
+ * characters a terminal or a JavaScript reader would act on (DEL, C1 controls,
+ * U+2028/U+2029, bidi controls, BOM, noncharacters) written as `\uXXXX`
+ * escapes: `JSON.parse` gives the same value back. For JSON that may be
+ * printed to a terminal and carries what scanned hosts sent (`probe --json`).
+ *
+ * @example io.stdout.write(jsonText({ observations }))
+ */
+export function jsonText(value: unknown): string {
+  const json = JSON.stringify(value, null, 2).replace(RAW_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${json}\n`;
+}
+
+/**
  * The report as JSON: fields in the documented order, 2-space indent, one
- * trailing newline. `JSON.parse` of the output deep-equals the report.
+ * trailing newline. `JSON.parse` of the output deep-equals the report; what a
+ * host sent is kept exactly, with the characters a terminal or a JavaScript
+ * reader would act on written as `\uXXXX` escapes.
  *
  * @example writeFileSync('report.json', renderJson(report))
  */
@@ -52,5 +78,5 @@ export function renderJson(report: Report): string {
         return v;
     }
   });
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return jsonText(document);
 }

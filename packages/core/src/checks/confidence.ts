@@ -2,7 +2,20 @@
  * How much of a range may accept port 25 when only a sample was probed.
  * P6 reports the one-sided 95% Clopper–Pearson upper bound on that fraction.
  */
-import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
+import { createRequire } from 'node:module';
+import type betaQuantileFunction from '@stdlib/stats-base-dists-beta-quantile';
+
+/**
+ * The beta quantile, loaded on first use: @stdlib's incomplete-beta inverse is
+ * ~60 CommonJS modules (about 0.5 s to load on 2 cores), which every command
+ * of the CLI paid at start-up although only a P6 bound needs them.
+ */
+let betaQuantile: typeof betaQuantileFunction | undefined;
+
+function quantile(p: number, alpha: number, beta: number): number {
+  betaQuantile ??= createRequire(import.meta.url)('@stdlib/stats-base-dists-beta-quantile') as typeof betaQuantileFunction;
+  return betaQuantile(p, alpha, beta);
+}
 
 /**
  * One-sided 95% Clopper–Pearson upper confidence bound on a proportion:
@@ -20,7 +33,7 @@ export function clopperPearsonUpper95(x: number, n: number): number | null {
   }
   if (n === 0) return null;
   if (x === n) return 1;
-  return betaQuantile(0.95, x + 1, n - x);
+  return quantile(0.95, x + 1, n - x);
 }
 
 /** The bound P6 reports, and what it means. */

@@ -59,6 +59,8 @@ export interface UiText {
   noEvidence: string;
   checkId: string;
   empty: string;
+  /** After the first `shown` items of a long evidence list (a certificate's thousands of names): how many more there are. */
+  moreItems: (shown: number, total: number) => string;
   /** P6 in words: the one-sided 95 % upper bound on the fraction of the range that accepts the port. */
   inboundBound: (percent: string, port: number) => string;
   inboundCensus: (open: number, total: number, port: number) => string;
@@ -125,6 +127,7 @@ export const en: UiText = {
   noEvidence: 'No further evidence was recorded.',
   checkId: 'Check id',
   empty: '(empty)',
+  moreItems: (shown, total) => `… and ${total - shown} more (${total} in all: the JSON report lists every one)`,
   inboundBound: (percent, port) => `With 95% confidence, fewer than ${percent}% of the range accepts inbound port ${port}.`,
   inboundCensus: (open, total, port) => `Every address in scope was probed: ${open} of ${total} accept inbound port ${port}.`,
   inboundSampled: (open, total, port) => `${open} of ${total} sampled addresses accepted a connection on port ${port}.`,
@@ -186,6 +189,7 @@ export const de: UiText = {
   noEvidence: 'Es wurden keine weiteren Nachweise aufgezeichnet.',
   checkId: 'Prüfungs-ID',
   empty: '(leer)',
+  moreItems: (shown, total) => `… und ${total - shown} weitere (${total} insgesamt: der JSON-Bericht führt alle auf)`,
   inboundBound: (percent, port) =>
     `Mit 95 % Konfidenz nehmen weniger als ${percent} % des Bereichs eingehende Verbindungen auf Port ${port} an.`,
   inboundCensus: (open, total, port) =>
