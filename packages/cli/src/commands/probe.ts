@@ -41,7 +41,7 @@ import {
   type TcpOutcome,
   type VantageKind,
 } from '@port25-audit/core';
-import { visibleControls } from '@port25-audit/reporters';
+import { jsonText, visibleControls } from '@port25-audit/reporters';
 import { EXIT, type Io } from '../exit.js';
 import type { CommandContext } from '../cli.js';
 
@@ -294,7 +294,7 @@ async function runProbe(args: ProbeArgs, io: Io, interrupt: AbortSignal): Promis
     const observations: TcpProbeObservation[] = [];
     for (const target of targets) observations.push(await probeTcp(target, ctx));
     if (interrupt.aborted) return EXIT.interrupted;
-    if (args.json) write(io, `${JSON.stringify({ observations }, null, 2)}\n`);
+    if (args.json) write(io, jsonText({ observations }));
     else for (const observation of observations) write(io, tcpText(observation));
     return observations.every((observation) => observation.outcome === 'open') ? EXIT.ok : EXIT.failed;
   }
@@ -311,7 +311,7 @@ async function runProbe(args: ProbeArgs, io: Io, interrupt: AbortSignal): Promis
   const wanted = args.implicitTls ? ['P1.implicit-tls'] : args.starttls ? STARTTLS_CHECKS : CLEAR_CHECKS;
   const findings = [...checkP1(input), ...checkP2(input)].filter((finding) => wanted.includes(finding.id));
   if (args.json) {
-    write(io, `${JSON.stringify({ observations, findings }, null, 2)}\n`);
+    write(io, jsonText({ observations, findings }));
   } else {
     const mode = args.implicitTls ? 'implicit TLS (RFC 8314)' : args.starttls ? 'STARTTLS' : 'in clear (add --starttls to go on over TLS)';
     observations.forEach((observation, index) => {
