@@ -419,6 +419,44 @@ describe('SMTP session adapter over smtp-channel', function () {
       });
     }
 
+    for (const mechanism of ['PLAIN', 'LOGIN'] as const) {
+      it(`keeps them out of the replies too when the server echoes them back (AUTH ${mechanism})`, async function () {
+        const password = 'echo horse';
+        const base64 = (text: string): string => Buffer.from(text).toString('base64');
+        const secrets = [password, base64(password), base64(`\0alice\0${password}`)];
+        // A hostile server: every reply repeats what the client sent, and QUIT's repeats the password once more.
+        const server = await rawServer(ADDRESS, (socket, received) => {
+          socket.write('220 echo.p25s.test ESMTP\r\n');
+          socket.on('data', () => {
+            const last = received[received.length - 1] ?? '';
+            if (last.startsWith('EHLO')) socket.write('250-echo.p25s.test\r\n250 AUTH PLAIN LOGIN\r\n');
+            else if (last === 'QUIT') socket.write(`221-you said ${password}\r\n221 bye ${base64(password)}\r\n`);
+            else if (last.startsWith('AUTH PLAIN')) socket.write(`535-5.7.8 you sent ${last}\r\n535 5.7.8 ${last.slice(11)} rejected\r\n`);
+            else if (last === 'AUTH LOGIN' || received.length === 3) socket.write(`334 ${base64(last)}\r\n`);
+            else socket.write(`535 5.7.8 ${last} (${Buffer.from(last, 'base64').toString()}) rejected\r\n`);
+          });
+        });
+        const session = await SmtpSession.open(sessionOptions(server.port));
+        const replies: unknown[] = [];
+        try {
+          await session.greeting();
+          await session.ehlo(EHLO_NAME);
+          const auth = await session.auth(mechanism, 'alice', password);
+          expect(auth).to.include({ code: 535, enhancedCode: '5.7.8' });
+          expect(auth.text).to.equal(auth.lines.join('\n'));
+          replies.push(auth, await session.quit());
+        } finally {
+          session.close();
+          await server.close();
+        }
+        // What the server was sent carried the secrets, so the echo is real.
+        expect(server.received.join('\n')).to.include(mechanism === 'PLAIN' ? secrets[2] : secrets[1]);
+        const text = JSON.stringify(replies);
+        for (const secret of secrets) expect(text, secret).to.not.include(secret);
+        expect(text).to.include('[redacted]');
+      });
+    }
+
     it('has no way to send DATA: the command path refuses it', async function () {
       const msa = await persona('compliant-msa');
       const session = await SmtpSession.open(sessionOptions(msa.port));

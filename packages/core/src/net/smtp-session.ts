@@ -133,6 +133,17 @@ export class SmtpTranscript {
     return scrubbed;
   }
 
+  /**
+   * `reply` with every registered secret replaced in each line, and `text`
+   * rebuilt from them: a server that echoes AUTH back must not get the
+   * password into the reply kept as evidence, any more than into the transcript.
+   */
+  scrubReply(reply: SmtpReply): SmtpReply {
+    if (this.secrets.length === 0) return reply;
+    const lines = reply.lines.map((line) => this.scrub(line));
+    return { ...reply, lines, text: lines.join('\n') };
+  }
+
   toEvidence(): TranscriptEvidence {
     return { lines: [...this.entries], omitted: this.omitted };
   }
@@ -463,7 +474,7 @@ export class SmtpSession {
   /**
    * AUTH PLAIN (RFC 4616, with the initial response of RFC 4954 §4) or AUTH
    * LOGIN. The password, the user and every base64 form of them are redacted in
-   * the transcript. Returns the final reply: 235 on success (RFC 4954 §6).
+   * the transcript and in every reply from here on. Returns the final reply: 235 on success (RFC 4954 §6).
    * The caller decides whether the channel deserves credentials.
    */
   async auth(mechanism: 'PLAIN' | 'LOGIN', user: string, password: string): Promise<SmtpReply> {
@@ -519,7 +530,8 @@ export class SmtpSession {
     }
     const reply = parseReply(this.replyLines);
     if (typeof reply === 'string') throw this.fail('protocol', reply);
-    return reply;
+    // Every reply, not only AUTH's: a server may echo a secret in any later reply too.
+    return this.transcript.scrubReply(reply);
   }
 
   /** Starts a step; throws when the session can no longer take one. */
