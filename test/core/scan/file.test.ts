@@ -81,6 +81,32 @@ describe('scan/file: scan files', function () {
     writer.close();
   });
 
+  it('keeps single lines and batches of lines in the order they were queued', async function () {
+    const path = join(dir, 'mixed.ndjson');
+    const writer = ScanFileWriter.create(path, header);
+    const batch = (...numbers: number[]): string => numbers.map((i) => `${JSON.stringify(observation(i))}\n`).join('');
+    writer.write(observation(1));
+    writer.writeLines(batch(2, 3));
+    writer.write(observation(4));
+    writer.writeLines(batch(5));
+    writer.writeLines(batch(6, 7));
+    await new Promise((resolve) => setImmediate(resolve));
+    // By the end of the turn, before close: a killed scan keeps them.
+    expect(readFileSync(path, 'utf8').trim().split('\n')).to.have.length(8);
+    writer.close();
+    const lines = await readAll(path);
+    expect(lines.slice(1).map((line) => (line as TcpObservation).target.address)).to.deep.equal([1, 2, 3, 4, 5, 6, 7].map((i) => `127.20.5.${i}`));
+  });
+
+  it('refuses a batch that does not end a line', function () {
+    const writer = ScanFileWriter.create(join(dir, 'cut.ndjson'), header);
+    try {
+      expect(() => writer.writeLines('{"type":"observation"')).to.throw(Port25Error, /must end with a newline/);
+    } finally {
+      writer.close();
+    }
+  });
+
   it('streams a large file', async function () {
     const path = join(dir, 'big.ndjson');
     const writer = ScanFileWriter.create(path, header);

@@ -221,6 +221,7 @@ export function countOutcomes(counts: Record<string, number>, outcome: string): 
  * a resume probes again; it never tears a line in the middle of the file.
  */
 export class ScanFileWriter {
+  /** Lines queued since the last write. */
   private batch = '';
   private scheduled = false;
   private failure: Port25Error | null = null;
@@ -262,16 +263,35 @@ export class ScanFileWriter {
     this.append(`${JSON.stringify(observation)}\n`);
   }
 
+  /**
+   * Queues complete observation lines serialized elsewhere (a probe worker's
+   * report): whole NDJSON lines, the last one ending in a newline. They reach
+   * the file at the end of this event-loop turn, in order with every other line.
+   */
+  writeLines(lines: string): void {
+    if (lines.length === 0) return;
+    if (lines.charCodeAt(lines.length - 1) !== 0x0a) throw new Port25Error('RUNTIME', `${this.path}: a batch of scan-file lines must end with a newline`);
+    this.append(lines);
+  }
+
   /** Writes the end line and everything queued before it. */
   end(end: ScanEnd): void {
     this.append(`${JSON.stringify(end)}\n`);
     this.flush();
   }
 
-  private append(line: string): void {
+  private guard(): void {
     if (this.failure !== null) throw this.failure;
     if (this.closed) throw new Port25Error('RUNTIME', `${this.path}: write after close`);
+  }
+
+  private append(line: string): void {
+    this.guard();
     this.batch += line;
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.batch.length >= FLUSH_BYTES) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
@@ -283,10 +303,10 @@ export class ScanFileWriter {
   flush(): void {
     if (this.failure !== null) throw this.failure;
     if (this.batch.length === 0) return;
-    const bytes = Buffer.from(this.batch, 'utf8');
+    const text = this.batch;
     this.batch = '';
     try {
-      for (let written = 0; written < bytes.length; ) written += writeSync(this.fd, bytes, written, bytes.length - written);
+      writeText(this.fd, text);
     } catch (error) {
       this.failure = ScanFileWriter.ioError(this.path, 'cannot write the scan file', error);
       throw this.failure;
@@ -314,6 +334,20 @@ export class ScanFileWriter {
       closeSync(this.fd);
     }
   }
+}
+
+/**
+ * write(2) of a string until every byte is written. The string goes to the
+ * system call without a Buffer of ours: a Buffer lives outside the JS heap until
+ * a GC finds it, and a scan writing megabytes per second would pile them up.
+ */
+function writeText(fd: number, text: string): void {
+  const written = writeSync(fd, text);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (written === bytes) return;
+  // A short write (rare on a regular file): go on from the byte where it stopped.
+  const rest = Buffer.from(text, 'utf8');
+  for (let at = written; at < rest.length; ) at += writeSync(fd, rest, at, rest.length - at);
 }
 
 function flushLater(writer: ScanFileWriter): void {

@@ -9,3 +9,6 @@ export {
   type ScanReadOptions,
 } from './file.js';
 export { runScan, type RunScanOptions, type ScanSummary, type ScanProgress } from './run.js';
+export { runInWorkers, splitShard, shareOut, type ObservationBatch, type PoolPart, type ProbePoolOptions } from './probe-pool.js';
+export type { ProbeWorkerSetup } from './pool-messages.js';
+export { DoneTasks, DoneTasksBuilder, type SharedDoneTasks } from './done-tasks.js';

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { closeSync, existsSync, ftruncateSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { Port25Error } from '../errors.js';
 import type { DnsObservation, Observation, Plan, ProbeId, ScanHeader, VantageInfo, VantageKind } from '../model.js';
@@ -7,11 +8,13 @@ import { guardDialer } from '../net/guard.js';
 import { nameTableOf, resolveNames, type ResolvedNames } from '../net/resolve.js';
 import { isAbortError } from '../net/tcp-observation.js';
 import { tcpDialer } from '../net/tcp.js';
-import { taskKey, type NameTable, type Probe, type ProbeContext, type Task, type TaskInput } from '../probes/probe.js';
+import type { NameTable, Probe, ProbeContext, Task, TaskInput } from '../probes/probe.js';
 import { probesFor } from '../probes/registry.js';
 import { createScope } from '../targets/index.js';
 import { TOOL } from '../version.js';
+import { DoneTasks, DoneTasksBuilder } from './done-tasks.js';
 import { countOutcomes, ScanFileWriter, scanFileLines } from './file.js';
+import { runInWorkers, shareOut, splitShard } from './probe-pool.js';
 import { runTasks } from './scheduler.js';
 
 /** Progress of a running scan, for a progress bar. */
@@ -48,6 +51,13 @@ export interface RunScanOptions {
   onProgress?: (progress: ScanProgress) => void;
   /** Told when a resumed file's torn last line is dropped. */
   onWarning?: (message: string) => void;
+  /**
+   * Threads that probe, this one included. Default: one per core (at most 4)
+   * when at least 4,096 tasks are to be probed with the default dialer and
+   * clock, else 1 (this thread alone). More than 1 needs the default `dialer`
+   * and `now`: functions cannot be handed to other threads.
+   */
+  workers?: number;
 }
 
 export interface ScanSummary {
@@ -63,15 +73,21 @@ export interface ScanSummary {
   written: number;
   /** Observations a resumed file already had (kept verbatim). */
   kept: number;
+  /** Threads that probed (1: this thread alone; 0 when a resumed file had already ended). */
+  workers: number;
 }
 
 /** How often onProgress is called at most. */
 const PROGRESS_INTERVAL_MS = 200;
+/** Below this many tasks, starting threads costs more than it saves (a thread starts in ~50 ms). */
+const PARALLEL_FROM_TASKS = 4096;
+/** Threads a scan uses at most unless told otherwise: beyond that, the main thread that writes the file is the limit. */
+const DEFAULT_MAX_WORKERS = 4;
 
 /** What a scan file to resume already holds. */
 interface ResumeState {
   header: ScanHeader;
-  keys: Set<string>;
+  done: DoneTasks;
   counts: Record<string, number>;
   observations: number;
   dns: DnsObservation[];
@@ -81,8 +97,8 @@ interface ResumeState {
 }
 
 async function readResumeState(path: string, onWarning: ((message: string) => void) | undefined): Promise<ResumeState> {
-  const state: Partial<ResumeState> & Omit<ResumeState, 'header'> = {
-    keys: new Set(),
+  const builder = new DoneTasksBuilder();
+  const state: Partial<ResumeState> & Omit<ResumeState, 'header' | 'done'> = {
     counts: {},
     observations: 0,
     dns: [],
@@ -94,13 +110,13 @@ async function readResumeState(path: string, onWarning: ((message: string) => vo
     if (line.type === 'scan') state.header = line;
     else if (line.type === 'end') state.ended = true;
     else {
-      state.keys.add(taskKey(line.probe, line.target));
+      builder.add(line.probe, line.target);
       countOutcomes(state.counts, line.outcome);
       state.observations++;
       if (line.probe === 'dns') state.dns.push(line as DnsObservation);
     }
   }
-  return state as ResumeState;
+  return { ...state, done: builder.build() } as ResumeState;
 }
 
 /** Cuts a torn tail after the last valid line, and ends a complete last line that lacks its newline. */
@@ -136,21 +152,69 @@ function hasTask(probes: readonly Probe[], input: TaskInput): boolean {
   return false;
 }
 
-function* pendingTasks(probes: readonly Probe[], input: TaskInput, done: ReadonlySet<string>): Generator<Task> {
+function* pendingTasks(probes: readonly Probe[], input: TaskInput, done: DoneTasks): Generator<Task> {
   for (const probe of probes) {
     for (const task of probe.tasks(input)) {
-      if (done.size === 0 || !done.has(taskKey(task.probe, task.target))) yield task;
+      if (done.empty || !done.has(task.probe, task.target)) yield task;
     }
   }
 }
 
-function countTasks(probes: readonly Probe[], input: TaskInput, done: ReadonlySet<string>): { total: number; done: number } {
+/** Runs tasks on this thread under the scheduler, recording each observation; an interrupted probe records nothing. */
+function probeHere(
+  tasks: Iterable<Task>,
+  options: { probes: readonly Probe[]; ctx: ProbeContext; concurrency: number; rate: number; record: (observation: Observation) => void },
+): Promise<void> {
+  const { ctx, record } = options;
+  const byId = new Map<ProbeId, Probe>(options.probes.map((probe) => [probe.id, probe]));
+  return runTasks(tasks, { concurrency: Math.max(1, options.concurrency), rate: options.rate, signal: ctx.signal }, async (task) => {
+    let observation: Observation;
+    try {
+      observation = await byId.get(task.probe)!.run(task, ctx);
+    } catch (error) {
+      // Interrupted mid-probe: nothing observed, the task stays for the resume.
+      if (ctx.signal.aborted && isAbortError(error)) return;
+      throw error;
+    }
+    record(observation);
+  });
+}
+
+/** True when at least `wanted` tasks are pending; pulls no more than that. */
+function atLeastTasks(probes: readonly Probe[], input: TaskInput, done: DoneTasks, wanted: number): boolean {
+  let seen = 0;
+  for (const _ of pendingTasks(probes, input, done)) {
+    if (++seen >= wanted) return true;
+  }
+  return false;
+}
+
+/** How many threads probe: the caller's choice, else one per core (up to 4) for a large scan with the default I/O. */
+function chooseWorkers(options: RunScanOptions, pending: () => boolean): number {
+  const injected = options.dialer !== undefined || options.now !== undefined;
+  if (options.workers !== undefined) {
+    const workers = options.workers;
+    if (!Number.isSafeInteger(workers) || workers < 1) {
+      throw new Port25Error('USAGE', `workers: ${workers} is not a positive integer`, ['give 1 to probe in the main thread only, or leave it out to choose by the number of cores']);
+    }
+    if (workers > 1 && injected) {
+      throw new Port25Error('USAGE', `workers: ${workers} needs the default dialer and clock`, ['a dialer or clock given to runScan cannot be handed to other threads; give workers: 1']);
+    }
+    return Math.min(workers, options.plan.probe.concurrency);
+  }
+  if (injected) return 1;
+  const cores = availableParallelism();
+  if (cores < 2 || options.plan.probe.concurrency < 2 || !pending()) return 1;
+  return Math.min(cores, DEFAULT_MAX_WORKERS, options.plan.probe.concurrency);
+}
+
+function countTasks(probes: readonly Probe[], input: TaskInput, done: DoneTasks): { total: number; done: number } {
   let total = 0;
   let finished = 0;
   for (const probe of probes) {
     for (const task of probe.tasks(input)) {
       total++;
-      if (done.has(taskKey(task.probe, task.target))) finished++;
+      if (!done.empty && done.has(task.probe, task.target)) finished++;
     }
   }
   return { total, done: finished };
@@ -165,6 +229,12 @@ function countTasks(probes: readonly Probe[], input: TaskInput, done: ReadonlySe
  * 3. probe under the plan's concurrency and rate, through the scope-guarded
  *    dialer, writing each observation as it completes;
  * 4. write the end line with the counts by outcome.
+ *
+ * A large scan (4,096 tasks or more) probes on one thread per core, up to 4
+ * (`workers` overrides): this thread and worker threads each take a part of
+ * this shard (a finer shard), with its own scope guard and its share of the
+ * concurrency and rate; this thread alone writes the file, in order of
+ * completion. Everything below holds the same either way.
  *
  * Interrupted (signal): everything finished is in the file, there is no end
  * line, `interrupted` is true, and `resume` continues it. Resume appends in
@@ -230,6 +300,7 @@ async function scan(options: RunScanOptions, signal: AbortSignal): Promise<ScanS
         counts: resumeState.counts,
         written: 0,
         kept: resumeState.observations,
+        workers: 0,
       };
     }
   }
@@ -246,8 +317,8 @@ async function scan(options: RunScanOptions, signal: AbortSignal): Promise<ScanS
   const lookedUp = resolved.observations.length > 0 || (resumeState?.dns.length ?? 0) > 0;
   if (!lookedUp && !hasTask(probes, { ...input, shard: { index: 0, count: 1 } })) throw nothingToProbe(kind);
 
-  const dial = guardDialer(options.dialer ?? tcpDialer(), createScope(plan, names));
-  const done = resumeState?.keys ?? new Set<string>();
+  const done = resumeState?.done ?? DoneTasks.NONE;
+  const workers = chooseWorkers(options, () => atLeastTasks(probes, input, done, PARALLEL_FROM_TASKS));
   const counts: Record<string, number> = { ...resumeState?.counts };
   let writer: ScanFileWriter;
   if (resumeState !== null) {
@@ -289,27 +360,73 @@ async function scan(options: RunScanOptions, signal: AbortSignal): Promise<ScanS
       progress?.({ done: finished, total: planned.total, open: counts['open'] ?? 0, rate: seconds > 0 ? probed / seconds : 0 });
     };
 
-    const byId = new Map<ProbeId, Probe>(probes.map((probe) => [probe.id, probe]));
-    const ctx: ProbeContext = { plan, vantage: kind, dial, now, signal };
-    await runTasks(pendingTasks(probes, input, done), { concurrency: plan.probe.concurrency, rate: plan.probe.rate, signal }, async (task) => {
-      let observation: Observation;
-      try {
-        observation = await byId.get(task.probe)!.run(task, ctx);
-      } catch (error) {
-        // Interrupted mid-probe: nothing observed, the task stays for the resume.
-        if (signal.aborted && isAbortError(error)) return;
-        throw error;
+    const tick = (): void => {
+      if (progress && performance.now() - reported >= PROGRESS_INTERVAL_MS) {
+        reported = performance.now();
+        report();
       }
+    };
+
+    const record = (observation: Observation): void => {
       writer.write(observation);
       countOutcomes(counts, observation.outcome);
       written++;
       probed++;
       finished++;
-      if (progress && performance.now() - reported >= PROGRESS_INTERVAL_MS) {
-        reported = performance.now();
-        report();
+      tick();
+    };
+    const { concurrency, rate } = plan.probe;
+    if (workers > 1) {
+      // This thread probes part 0 of the shard (with the plan's named targets, if any), a worker thread each other part.
+      const shares = shareOut(concurrency, workers);
+      const partRate = rate > 0 ? rate / workers : 0;
+      // Stops both sides: the scan's interrupt, or the first failure on either side.
+      const stop = new AbortController();
+      setMaxListeners(0, stop.signal);
+      const onInterrupt = (): void => stop.abort();
+      if (signal.aborted) stop.abort();
+      else signal.addEventListener('abort', onInterrupt, { once: true });
+      let failure: { error: unknown } | null = null;
+      const settle = (work: Promise<void>): Promise<void> =>
+        work.catch((error: unknown) => {
+          failure ??= { error };
+          stop.abort();
+        });
+      const setup = { plan, vantage: kind, names: [...names], shard, done: done.share() };
+      const probesOf = (part: TaskInput['shard']): ProbeId[] =>
+        probes.filter((probe) => hasTask([probe], { ...input, shard: part })).map((probe) => probe.id);
+      const parts = shares.slice(1).map((share, i) => ({ part: i + 1, concurrency: share, rate: partRate }));
+      try {
+        await Promise.all([
+          settle(
+            runInWorkers({ split: workers, parts, signal: stop.signal, setup, probesOf }, (batch) => {
+              writer.writeLines(batch.lines);
+              for (const outcome in batch.outcomes) counts[outcome] = (counts[outcome] ?? 0) + batch.outcomes[outcome]!;
+              written += batch.count;
+              probed += batch.count;
+              finished += batch.count;
+              tick();
+            }),
+          ),
+          settle(
+            probeHere(pendingTasks(probes, { ...input, shard: splitShard(shard, workers, 0) }, done), {
+              probes,
+              ctx: { plan, vantage: kind, dial: guardDialer(tcpDialer(), createScope(plan, names)), now, signal: stop.signal },
+              concurrency: shares[0]!,
+              rate: partRate,
+              record,
+            }),
+          ),
+        ]);
+      } finally {
+        signal.removeEventListener('abort', onInterrupt);
       }
-    });
+      if (failure !== null) throw (failure as { error: unknown }).error;
+    } else {
+      const dial = guardDialer(options.dialer ?? tcpDialer(), createScope(plan, names));
+      const ctx: ProbeContext = { plan, vantage: kind, dial, now, signal };
+      await probeHere(pendingTasks(probes, input, done), { probes, ctx, concurrency, rate, record });
+    }
     if (progress) report();
 
     const interrupted = signal.aborted;
@@ -323,6 +440,7 @@ async function scan(options: RunScanOptions, signal: AbortSignal): Promise<ScanS
       counts,
       written,
       kept: resumeState?.observations ?? 0,
+      workers,
     };
   } catch (error) {
     try {
