@@ -6,7 +6,7 @@ describe('InboundAggregate', () => {
   const open = (host: number, text = `220 h${host}`) =>
     tcp('inbound-smtp', 'outside', { address: `203.0.113.${host}`, port: 25 }, 'open', { banner: banner(text) });
 
-  it('counts outcomes and keeps open hosts in the order seen', () => {
+  it('counts outcomes and lists open hosts in address order', () => {
     let aggregate = emptyInbound();
     aggregate = addInbound(aggregate, open(1));
     aggregate = addInbound(aggregate, tcp('inbound-smtp', 'outside', { address: '203.0.113.2', port: 25 }, 'filtered'));
@@ -14,6 +14,15 @@ describe('InboundAggregate', () => {
     expect(aggregate.counts).to.deep.equal({ open: 2, closed: 0, filtered: 1, unreachable: 0, error: 0 });
     expect(aggregate).to.include({ total: 3, openTotal: 2 });
     expect(aggregate.openHosts.map((host) => host.address)).to.deep.equal(['203.0.113.1', '203.0.113.3']);
+  });
+
+  it('keeps the lowest open addresses whatever order the probes finished in (threads, shards, resume)', () => {
+    const hosts = [42, 7, 230, 23, 9, 150, 1, 99];
+    const fold = (order: number[]) => order.reduce((aggregate, host) => addInbound(aggregate, open(host)), emptyInbound(4));
+    const forward = fold(hosts);
+    expect(forward.openHosts.map((host) => host.address)).to.deep.equal(['203.0.113.1', '203.0.113.7', '203.0.113.9', '203.0.113.23']);
+    expect(fold([...hosts].reverse()).openHosts).to.deep.equal(forward.openHosts);
+    expect(forward.openTotal).to.equal(8);
   });
 
   it('is pure: the input aggregate is unchanged', () => {

@@ -1,9 +1,10 @@
 /**
  * The P6 view of the outside scan of the dynamic ranges, folded one
  * observation at a time so that a sample of millions of hosts aggregates in
- * bounded memory: counts by outcome plus the first open hosts, capped.
+ * bounded memory: counts by outcome plus the lowest open hosts by address, capped.
  */
 import type { Family, Observation, TcpObservation, TcpOutcome } from '../model.js';
+import { byAddress } from './target-label.js';
 
 /** An open host as P6 lists it. */
 export interface OpenHost {
@@ -21,7 +22,10 @@ export interface InboundAggregate {
   total: number;
   /** Hosts that accepted the connection, all of them, even past the cap. */
   openTotal: number;
-  /** The first `cap` open hosts in the order seen. */
+  /**
+   * The `cap` open hosts with the lowest addresses, in address order: the same list whatever
+   * order the probes finished in, so threaded, sharded and resumed scans report alike.
+   */
   openHosts: readonly OpenHost[];
   cap: number;
 }
@@ -62,11 +66,18 @@ export function addInbound(aggregate: InboundAggregate, observation: Observation
   if (!Object.hasOwn(aggregate.counts, outcome)) return aggregate;
   const counts = { ...aggregate.counts, [outcome]: aggregate.counts[outcome] + 1 };
   if (outcome !== 'open') return { ...aggregate, counts, total: aggregate.total + 1 };
-  const openHosts =
-    aggregate.openHosts.length < aggregate.cap
-      ? [...aggregate.openHosts, openHostOf(observation)]
-      : aggregate.openHosts;
+  const openHosts = keepLowest(aggregate.openHosts, openHostOf(observation), aggregate.cap);
   return { ...aggregate, counts, total: aggregate.total + 1, openTotal: aggregate.openTotal + 1, openHosts };
+}
+
+/** Inserts `host` in address order and keeps the first `cap`. */
+function keepLowest(hosts: readonly OpenHost[], host: OpenHost, cap: number): readonly OpenHost[] {
+  const full = hosts.length >= cap;
+  if (cap === 0 || (full && byAddress(host, hosts[hosts.length - 1]!) >= 0)) return hosts;
+  let at = hosts.length;
+  while (at > 0 && byAddress(host, hosts[at - 1]!) < 0) at -= 1;
+  const kept = [...hosts.slice(0, at), host, ...hosts.slice(at)];
+  return full ? kept.slice(0, cap) : kept;
 }
 
 function openHostOf(observation: TcpObservation): OpenHost {
