@@ -3,9 +3,10 @@
  * inside: which observations belong to a canary, what is missing, and whether
  * the greeting and the EHLO reply are the canary's own.
  */
-import type { Banner, Canary, DnsObservation, Evidence, TcpObservation } from '../model.js';
+import type { Banner, Canary, CheckResult, DnsObservation, Evidence, TcpObservation } from '../model.js';
 import { canaryFingerprint, ehloDomainOf } from '../net/smtp-fingerprint.js';
-import { dnsObservation, tcpObservations, type CheckInput, type ResultTarget } from './check-input.js';
+import { dnsObservation, result, skipped, tcpEvidence, tcpObservations, type CheckInput, type ResultTarget } from './check-input.js';
+import type { CheckId } from './catalogue.js';
 import { byAddress, hostPort, isAddress, sameHost, targetFields } from './target-label.js';
 
 /** What the inside scan holds for one canary address (or for its name, when it did not resolve). */
@@ -109,4 +110,36 @@ export function distinctCanaries(canaries: readonly Canary[]): Canary[] {
     if (!distinct.some((seen) => seen.port === canary.port && sameHost(seen.host, canary.host))) distinct.push(canary);
   }
   return distinct;
+}
+
+/** A canary address that answered the TCP connect, or refused it, with what a verdict starts from. */
+export interface ObservedCanary {
+  observation: TcpObservation & { outcome: 'open' | 'closed' | 'filtered' | 'unreachable' };
+  where: ResultTarget;
+  port: number;
+  evidence: Evidence;
+}
+
+/**
+ * What P3 and P5 judge alike before their own verdict: nothing recorded or no route for the
+ * family is not tested; a name that did not resolve or a local probe error is `error`.
+ * Anything else comes back as an {@link ObservedCanary} for the practice to judge.
+ */
+export function triageCanary(id: CheckId, probe: TcpObservation['probe'], finding: CanaryFinding, canary: Canary): CheckResult | ObservedCanary {
+  if (finding.kind === 'missing') {
+    return skipped(id, finding.where, 'skip.no-observation', { probe, target: finding.where.target });
+  }
+  if (finding.kind === 'dns-error') {
+    const code = finding.dns.errorCode ?? 'no address';
+    return result(id, 'error', finding.where, 'error.dns', { name: canary.host, code }, { name: canary.host, errorCode: code });
+  }
+  const observation = finding.observation;
+  const where = targetFields(observation.target);
+  // No route from this vantage: nothing left the host, so the family is untested rather than blocked.
+  if (observation.route === 'none') return skipped(id, where, 'skip.no-route', { family: observation.target.family });
+  const evidence = { ...tcpEvidence(observation), ...ehloEvidence(observation), expected: canary.expect };
+  if (observation.outcome === 'error') {
+    return result(id, 'error', where, 'error.probe', { code: observation.errorCode ?? 'unknown' }, evidence);
+  }
+  return { observation: observation as ObservedCanary['observation'], where, port: observation.target.port, evidence };
 }

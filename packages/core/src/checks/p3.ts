@@ -8,13 +8,13 @@ import {
   canaryFindings,
   canaryVerdict,
   distinctCanaries,
-  ehloEvidence,
   GREETING_PASSED_THROUGH,
   hasGreeting,
+  triageCanary,
   type CanaryFinding,
 } from './canary.js';
-import { result, skipped, tcpEvidence, type CheckInput, type PracticeCheck } from './check-input.js';
-import { hostPort, targetFields } from './target-label.js';
+import { result, skipped, type CheckInput, type PracticeCheck } from './check-input.js';
+import { hostPort } from './target-label.js';
 
 const ID = 'P3.outbound-587';
 
@@ -41,30 +41,11 @@ export const checkP3: PracticeCheck = (input: CheckInput): CheckResult[] => {
 };
 
 function judge(finding: CanaryFinding, canary: Canary): CheckResult {
-  if (finding.kind === 'missing') {
-    return skipped(ID, finding.where, 'skip.no-observation', { probe: 'outbound-submission', target: finding.where.target });
-  }
-  if (finding.kind === 'dns-error') {
-    const code = finding.dns.errorCode ?? 'no address';
-    return result(ID, 'error', finding.where, 'error.dns', { name: canary.host, code }, { name: canary.host, errorCode: code });
-  }
-  const observation = finding.observation;
-  const where = targetFields(observation.target);
-  const port = observation.target.port;
-  // No route from this vantage: the family is untested here, not blocked.
-  if (observation.route === 'none') return skipped(ID, where, 'skip.no-route', { family: observation.target.family });
-  const evidence = { ...tcpEvidence(observation), ...ehloEvidence(observation), expected: canary.expect };
-  switch (observation.outcome) {
-    case 'error': {
-      const code = observation.errorCode ?? 'unknown';
-      return result(ID, 'error', where, 'error.probe', { code }, evidence);
-    }
-    case 'closed':
-    case 'filtered':
-    case 'unreachable':
-      return result(ID, 'fail', where, 'p3.blocked', { port, outcome: observation.outcome }, evidence);
-    case 'open':
-      break;
+  const triaged = triageCanary(ID, 'outbound-submission', finding, canary);
+  if (!('observation' in triaged)) return triaged;
+  const { observation, where, port, evidence } = triaged;
+  if (observation.outcome !== 'open') {
+    return result(ID, 'fail', where, 'p3.blocked', { port, outcome: observation.outcome }, evidence);
   }
   // Submission needs a server that greets (RFC 5321 §4.3.1): an open port that stays silent is not one, whoever holds it.
   if (!hasGreeting(observation.banner)) return result(ID, 'fail', where, 'p3.no-greeting', { port }, evidence);

@@ -10,9 +10,9 @@ import {
   canaryFindings,
   canaryVerdict,
   distinctCanaries,
-  ehloEvidence,
   GREETING_PASSED_THROUGH,
   hasGreeting,
+  triageCanary,
   type CanaryFinding,
 } from './canary.js';
 import { result, skipped, tcpEvidence, tcpObservations, type CheckInput, type PracticeCheck } from './check-input.js';
@@ -50,28 +50,11 @@ function outboundBlocked(input: CheckInput): CheckResult[] {
 }
 
 function judgeOutbound(finding: CanaryFinding, canary: Canary): CheckResult {
-  if (finding.kind === 'missing') {
-    return skipped(BLOCKED, finding.where, 'skip.no-observation', { probe: 'outbound-smtp', target: finding.where.target });
-  }
-  if (finding.kind === 'dns-error') {
-    const code = finding.dns.errorCode ?? 'no address';
-    return result(BLOCKED, 'error', finding.where, 'error.dns', { name: canary.host, code }, { name: canary.host, errorCode: code });
-  }
-  const observation = finding.observation;
-  const where = targetFields(observation.target);
-  const port = observation.target.port;
-  // No route from this vantage: nothing left the host, so an IPv6 leak is untested rather than blocked.
-  if (observation.route === 'none') return skipped(BLOCKED, where, 'skip.no-route', { family: observation.target.family });
-  const evidence = { ...tcpEvidence(observation), ...ehloEvidence(observation), expected: canary.expect };
-  switch (observation.outcome) {
-    case 'error':
-      return result(BLOCKED, 'error', where, 'error.probe', { code: observation.errorCode ?? 'unknown' }, evidence);
-    case 'closed':
-    case 'filtered':
-    case 'unreachable':
-      return result(BLOCKED, 'pass', where, 'p5.blocked', { port, outcome: observation.outcome }, evidence);
-    case 'open':
-      break;
+  const triaged = triageCanary(BLOCKED, 'outbound-smtp', finding, canary);
+  if (!('observation' in triaged)) return triaged;
+  const { observation, where, port, evidence } = triaged;
+  if (observation.outcome !== 'open') {
+    return result(BLOCKED, 'pass', where, 'p5.blocked', { port, outcome: observation.outcome }, evidence);
   }
   if (canary.expect === null) {
     const note = 'the port opened; whether the canary or an interceptor answered cannot be judged: no expect for an address';
