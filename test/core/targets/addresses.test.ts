@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import ipaddr from 'ipaddr.js';
-import { addressFamily, formatAddress, inspectRange, parseAddress, parseRange, rangeContains } from '@port25-audit/core';
+import { addressFamily, dottedQuadValue, formatAddress, inspectRange, parseAddress, parseRange, rangeContains } from '@port25-audit/core';
 
 /** Deterministic test randomness (mulberry32): a failure can be replayed. */
 function random(seed: number): () => number {
@@ -109,5 +109,16 @@ describe('addresses and ranges', () => {
       expect(rangeContains(range, '::cb00:7109')).to.equal(false);
       expect(rangeContains(range, 'not an address')).to.equal(false);
     });
+  });
+});
+
+describe('targets: dottedQuadValue (the merge and resume hot path)', () => {
+  it('reads canonical dotted quads and sends everything else to the full parser (-1)', () => {
+    expect(dottedQuadValue('0.0.0.0')).to.equal(0);
+    expect(dottedQuadValue('203.0.113.7')).to.equal(0xcb007107);
+    expect(dottedQuadValue('255.255.255.255')).to.equal(0xffffffff);
+    for (const text of ['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1..3.4', '1.2.3.4 ', '::1', '1.2.3.1000']) {
+      expect(dottedQuadValue(text), text).to.equal(-1);
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { Observation } from '../model.js';
 import { taskKey } from '../probes/probe.js';
-import { parseAddress } from '../targets/index.js';
+import { dottedQuadValue, parseAddress } from '../targets/index.js';
 
 /** A V8 Set holds at most 2^24 entries: keys are spread over buckets so a census of a /8 still fits. */
 const BUCKETS = 16;
@@ -30,7 +30,8 @@ export class SeenTasks {
    */
   add(observation: Observation): boolean {
     const { target } = observation;
-    const quad = target.host === null ? dottedQuad(target.address) : null;
+    const value = target.host === null ? dottedQuadValue(target.address) : -1;
+    const quad = value >= 0 ? value : null;
     const address = target.host === null && quad === null ? parseAddress(target.address) : null;
     const ipv4 = quad ?? (address?.family === 'IPv4' ? Number(address.value) : null);
     if (ipv4 !== null) {
@@ -62,34 +63,6 @@ export class SeenTasks {
     this.count += 1;
     return true;
   }
-}
-
-/**
- * The value of a canonical dotted quad (four decimal parts 0-255, no leading
- * zeros), or null for any other text, which then takes the full parser.
- * A million sampled hosts make this the hot path of a merge.
- */
-function dottedQuad(text: string): number | null {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let parts = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const code = i < text.length ? text.charCodeAt(i) : 0x2e;
-    if (code === 0x2e) {
-      if (digits === 0 || part > 255 || ++parts > 4) return null;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-    } else if (code >= 0x30 && code <= 0x39) {
-      if (digits > 0 && part === 0) return null;
-      part = part * 10 + (code - 0x30);
-      if (++digits > 3) return null;
-    } else {
-      return null;
-    }
-  }
-  return parts === 4 ? value : null;
 }
 
 /** 32-bit FNV-1a: spreads string keys over the buckets. */

@@ -7,6 +7,7 @@
  */
 import type { ProbeId, Target } from '../model.js';
 import { taskKey } from '../probes/probe.js';
+import { dottedQuadValue } from '../targets/index.js';
 
 /** The structured-clone form of {@link DoneTasks}: the arrays' memory is shared, not copied. */
 export interface SharedDoneTasks {
@@ -14,34 +15,6 @@ export interface SharedDoneTasks {
   ipv4: [string, Uint32Array][];
   /** taskKey of every other task. */
   keys: string[];
-}
-
-/**
- * The value of a canonical dotted quad (what scans write), or -1 for any other
- * text. Hand-rolled: it runs once per task of a resumed million-host sample.
- */
-function dottedQuad(text: string): number {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let parts = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const code = i < text.length ? text.charCodeAt(i) : 0x2e;
-    if (code === 0x2e) {
-      if (digits === 0 || part > 255 || ++parts > 4) return -1;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-    } else if (code >= 0x30 && code <= 0x39) {
-      // A leading zero is not canonical: such text takes the key path.
-      if (digits > 0 && part === 0) return -1;
-      part = part * 10 + (code - 0x30);
-      if (++digits > 3) return -1;
-    } else {
-      return -1;
-    }
-  }
-  return parts === 4 ? value : -1;
 }
 
 function groupKey(probe: ProbeId | string, port: number): string {
@@ -69,7 +42,7 @@ export class DoneTasksBuilder {
 
   /** Records the task of one observation line. */
   add(probe: ProbeId | string, target: Pick<Target, 'host' | 'address' | 'port'>): void {
-    const value = target.host === null ? dottedQuad(target.address) : -1;
+    const value = target.host === null ? dottedQuadValue(target.address) : -1;
     if (value < 0) {
       this.keys.add(taskKey(probe as ProbeId, target));
       return;
@@ -130,7 +103,7 @@ export class DoneTasks {
   /** True when the scan file already holds an observation of this task. */
   has(probe: ProbeId, target: Pick<Target, 'host' | 'address' | 'port'>): boolean {
     if (target.host === null && this.ipv4.size > 0) {
-      const value = dottedQuad(target.address);
+      const value = dottedQuadValue(target.address);
       if (value >= 0) {
         const group = this.ipv4.get(groupKey(probe, target.port));
         return group !== undefined && sortedHas(group, value);

@@ -9,13 +9,12 @@ import { setMaxListeners } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Observation, ProbeId } from '../model.js';
 import { guardDialer } from '../net/guard.js';
-import { isAbortError } from '../net/tcp-observation.js';
 import { tcpDialer } from '../net/tcp.js';
-import type { NameTable, Probe, ProbeContext, Task, TaskInput } from '../probes/probe.js';
+import type { NameTable, Probe, ProbeContext, TaskInput } from '../probes/probe.js';
 import { createScope } from '../targets/index.js';
 import { DoneTasks } from './done-tasks.js';
 import type { PoolReport, PoolStop, ProbeWorkerSetup } from './pool-messages.js';
-import { runTasks } from './scheduler.js';
+import { pendingTasks, probeHere } from './probe-loop.js';
 
 /**
  * How long finished observations wait at most before they are reported.
@@ -56,7 +55,6 @@ async function loadProbes(ids: readonly ProbeId[]): Promise<Probe[]> {
 }
 
 const probes = await loadProbes(setup.probes);
-const byId = new Map<ProbeId, Probe>(probes.map((probe) => [probe.id, probe]));
 const done = DoneTasks.fromShared(setup.done);
 
 let lines = '';
@@ -86,28 +84,10 @@ function record(observation: Observation): void {
   else timer ??= setTimeout(report, REPORT_INTERVAL_MS);
 }
 
-function* pendingTasks(): Generator<Task> {
-  const input: TaskInput = { plan: setup.plan, vantage: setup.vantage, names, shard: setup.shard };
-  for (const probe of probes) {
-    for (const task of probe.tasks(input)) {
-      if (interrupt.signal.aborted) return;
-      if (done.empty || !done.has(task.probe, task.target)) yield task;
-    }
-  }
-}
 
-async function probeAll(): Promise<void> {
-  await runTasks(pendingTasks(), { concurrency: setup.concurrency, rate: setup.rate, signal: interrupt.signal }, async (task) => {
-    let observation: Observation;
-    try {
-      observation = await byId.get(task.probe)!.run(task, ctx);
-    } catch (error) {
-      // Interrupted mid-probe: nothing observed, the task stays for the resume.
-      if (interrupt.signal.aborted && isAbortError(error)) return;
-      throw error;
-    }
-    record(observation);
-  });
+function probeAll(): Promise<void> {
+  const input: TaskInput = { plan: setup.plan, vantage: setup.vantage, names, shard: setup.shard };
+  return probeHere(pendingTasks(probes, input, done), { probes, ctx, concurrency: setup.concurrency, rate: setup.rate, record });
 }
 
 port.on('message', (message: PoolStop) => {

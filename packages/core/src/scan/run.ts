@@ -6,16 +6,15 @@ import type { DnsObservation, Observation, Plan, ProbeId, ScanHeader, VantageInf
 import type { Dialer } from '../net/dialer.js';
 import { guardDialer } from '../net/guard.js';
 import { nameTableOf, resolveNames, type ResolvedNames } from '../net/resolve.js';
-import { isAbortError } from '../net/tcp-observation.js';
 import { tcpDialer } from '../net/tcp.js';
-import type { NameTable, Probe, ProbeContext, Task, TaskInput } from '../probes/probe.js';
+import type { NameTable, Probe, ProbeContext, TaskInput } from '../probes/probe.js';
 import { probesFor } from '../probes/registry.js';
 import { createScope } from '../targets/index.js';
 import { TOOL } from '../version.js';
 import { DoneTasks, DoneTasksBuilder } from './done-tasks.js';
 import { countOutcomes, ScanFileWriter, scanFileLines } from './file.js';
 import { runInWorkers, shareOut, splitShard } from './probe-pool.js';
-import { runTasks } from './scheduler.js';
+import { pendingTasks, probeHere } from './probe-loop.js';
 
 /** Progress of a running scan, for a progress bar. */
 export interface ScanProgress {
@@ -152,33 +151,6 @@ function hasTask(probes: readonly Probe[], input: TaskInput): boolean {
   return false;
 }
 
-function* pendingTasks(probes: readonly Probe[], input: TaskInput, done: DoneTasks): Generator<Task> {
-  for (const probe of probes) {
-    for (const task of probe.tasks(input)) {
-      if (done.empty || !done.has(task.probe, task.target)) yield task;
-    }
-  }
-}
-
-/** Runs tasks on this thread under the scheduler, recording each observation; an interrupted probe records nothing. */
-function probeHere(
-  tasks: Iterable<Task>,
-  options: { probes: readonly Probe[]; ctx: ProbeContext; concurrency: number; rate: number; record: (observation: Observation) => void },
-): Promise<void> {
-  const { ctx, record } = options;
-  const byId = new Map<ProbeId, Probe>(options.probes.map((probe) => [probe.id, probe]));
-  return runTasks(tasks, { concurrency: Math.max(1, options.concurrency), rate: options.rate, signal: ctx.signal }, async (task) => {
-    let observation: Observation;
-    try {
-      observation = await byId.get(task.probe)!.run(task, ctx);
-    } catch (error) {
-      // Interrupted mid-probe: nothing observed, the task stays for the resume.
-      if (ctx.signal.aborted && isAbortError(error)) return;
-      throw error;
-    }
-    record(observation);
-  });
-}
 
 /** True when at least `wanted` tasks are pending; pulls no more than that. */
 function atLeastTasks(probes: readonly Probe[], input: TaskInput, done: DoneTasks, wanted: number): boolean {

@@ -121,6 +121,35 @@ function ipv6Value(text: string): bigint | null {
  * @returns the address, or null when the text is not one address.
  * @example parseAddress('2001:DB8::0001') // { family: 'IPv6', value: 0x20010db8...1n, text: '2001:db8::1' }
  */
+/**
+ * The value of a canonical dotted quad (four decimal parts 0-255, no leading zeros, what scan
+ * files hold), or -1 for any other text, which then takes {@link parseAddress}. Hand-rolled:
+ * it runs once per line when a million-host scan file is merged or resumed.
+ */
+export function dottedQuadValue(text: string): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (code === 0x2e) {
+      if (digits === 0 || part > 255 || ++parts > 4) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (code >= 0x30 && code <= 0x39) {
+      // A leading zero is not canonical.
+      if (digits > 0 && part === 0) return -1;
+      part = part * 10 + (code - 0x30);
+      if (++digits > 3) return -1;
+    } else {
+      return -1;
+    }
+  }
+  return parts === 4 ? value : -1;
+}
+
 export function parseAddress(text: string): ParsedAddress | null {
   if (DOTTED_QUAD.test(text)) return { family: 'IPv4', value: ipv4Value(text), text };
   const value = ipv6Value(text);

@@ -4,6 +4,7 @@
  */
 export {
   addressFamily,
+  dottedQuadValue,
   formatAddress,
   inspectRange,
   parseAddress,
